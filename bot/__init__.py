@@ -1,0 +1,1 @@
+"""Custom Rasa extensions of the Chinese customer-service assistant."""

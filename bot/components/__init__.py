@@ -1,0 +1,1 @@
+"""Rasa graph components (referenced from config.yml by their module path)."""
