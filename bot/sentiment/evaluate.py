@@ -1,0 +1,103 @@
+"""Sentiment evaluation report on the held-out set (never trained on).
+
+    python -m bot.sentiment.evaluate [--model models/sentiment] [--data sentiment_data/heldout.tsv]
+
+Prints precision, recall and F1 of "negative", the false-alarm rate on calm
+product remarks (category calm_product) and on all messages that are not
+negative, accuracy per category, per-message inference latency (p50/p95,
+one message at a time on one thread, as the Rasa server runs it) and the size
+of the checkpoint on disk. Writes evaluation/reports/sentiment_report.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bot.sentiment.data import HELDOUT_FILE, ROOT, load_tsv
+from bot.sentiment.model import NEGATIVE, SentimentModel
+from bot.sentiment.train import DEFAULT_OUT
+
+REPORT = ROOT / "evaluation" / "reports" / "sentiment_report.json"
+
+
+def percentile(values, share):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--model", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--data", type=Path, default=HELDOUT_FILE)
+    parser.add_argument("--out", type=Path, default=REPORT)
+    args = parser.parse_args(argv)
+
+    examples = load_tsv(args.data)
+    model = SentimentModel.load(args.model, threads=1)
+    model.predict(["预热"])  # first call builds kernels; not a customer's wait
+    readings, latencies = [], []
+    for example in examples:
+        started = time.perf_counter()
+        readings.append(model.predict([example.text])[0])
+        latencies.append((time.perf_counter() - started) * 1000)
+
+    gold_negative = [e.label == NEGATIVE for e in examples]
+    predicted_negative = [r["label"] == NEGATIVE for r in readings]
+    tp = sum(g and p for g, p in zip(gold_negative, predicted_negative))
+    fp = sum(p and not g for g, p in zip(gold_negative, predicted_negative))
+    fn = sum(g and not p for g, p in zip(gold_negative, predicted_negative))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    calm = [p for e, p in zip(examples, predicted_negative) if e.category == "calm_product"]
+    not_negative = [p for g, p in zip(gold_negative, predicted_negative) if not g]
+    by_category = defaultdict(lambda: [0, 0])
+    for example, reading in zip(examples, readings):
+        by_category[(example.label, example.category)][0] += reading["label"] == example.label
+        by_category[(example.label, example.category)][1] += 1
+    size_mb = sum(f.stat().st_size for f in args.model.rglob("*") if f.is_file()) / 1e6
+
+    report = {
+        "examples": len(examples),
+        "negative_precision": precision,
+        "negative_recall": recall,
+        "negative_f1": f1,
+        "calm_product_false_alarm": sum(calm) / len(calm) if calm else None,
+        "non_negative_false_alarm": sum(not_negative) / len(not_negative) if not_negative else None,
+        "accuracy": sum(r["label"] == e.label for e, r in zip(examples, readings)) / len(examples),
+        "latency_ms_p50": statistics.median(latencies),
+        "latency_ms_p95": percentile(latencies, 0.95),
+        "model_size_mb": size_mb,
+        "per_category_accuracy": {f"{l}/{c}": ok / n for (l, c), (ok, n) in sorted(by_category.items())},
+        "errors": [
+            {"text": e.text, "gold": e.label, "predicted": r["label"], "score": r["score"]}
+            for e, r in zip(examples, readings) if r["label"] != e.label
+        ],
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+
+    print(f"model: {args.model}  test set: {args.data} ({len(examples)} messages, never trained on)")
+    print(f"\n{'label/category':<34}{'accuracy':>9}{'n':>5}")
+    for (label, category), (ok, n) in sorted(by_category.items()):
+        print(f"{label + '/' + category:<34}{ok / n:>9.3f}{n:>5}")
+    print(f"\nnegative precision            {precision:.3f}")
+    print(f"negative recall               {recall:.3f}")
+    print(f"negative F1                   {f1:.3f}")
+    if calm:
+        print(f"false alarms, calm product    {sum(calm) / len(calm):.3f}  ({sum(calm)}/{len(calm)})")
+    print(f"false alarms, not negative    {report['non_negative_false_alarm']:.3f}")
+    print(f"3-way accuracy                {report['accuracy']:.3f}")
+    print(f"latency per message           p50 {report['latency_ms_p50']:.1f} ms, p95 {report['latency_ms_p95']:.1f} ms")
+    print(f"model on disk                 {size_mb:.1f} MB")
+    for error in report["errors"][:25]:
+        print(f"  {error['gold']:<9}→ {error['predicted']:<9}{error['score']:.2f}  {error['text'][:40]}")
+    print(f"\nreport: {args.out}")
+
+
+if __name__ == "__main__":
+    main()
