@@ -44,10 +44,11 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=300)
     parser.add_argument("--skip-train", action="store_true", help="only measure latency, on the newest model")
+    parser.add_argument("--model", type=Path, default=None, help="measure this archive (implies --skip-train)")
     args = parser.parse_args(argv)
 
-    if args.skip_train:
-        model = latest_model()
+    if args.model or args.skip_train:
+        model = args.model or latest_model()
     else:
         seconds, model = time_training()
         print(f"training (forced, NLU + dialogue): {seconds:.1f} s")

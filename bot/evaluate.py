@@ -86,7 +86,9 @@ def entity_scores(gold: List[Set], predicted: List[Set]) -> Dict[str, Dict[str, 
     for entity, c in sorted(counts.items()):
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
         recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
-        scores[entity] = {"precision": precision, "recall": recall, "support": c["tp"] + c["fn"]}
+        scores[entity] = {
+            "precision": precision, "recall": recall, "support": c["tp"] + c["fn"], "predicted": c["tp"] + c["fp"]
+        }
     return scores
 
 
@@ -157,7 +159,10 @@ def print_report(result: dict, model: Path, data: Path) -> None:
         print(f"{label:<22}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['f1']:>8.3f}{s['support']:>5}")
     print(f"\n{'entity':<22}{'precision':>10}{'recall':>8}{'n':>5}")
     for entity, s in result["entities"].items():
-        print(f"{entity:<22}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['support']:>5}")
+        if s["support"]:
+            print(f"{entity:<22}{s['precision']:>10.3f}{s['recall']:>8.3f}{s['support']:>5}")
+        else:
+            print(f"{entity:<22}  not annotated in this test set ({s['predicted']} predicted)")
     print()
     print(f"intent accuracy              {result['intent_accuracy']:.3f}")
     print(f"macro F1                     {result['macro_f1']:.3f}")
