@@ -1,0 +1,61 @@
+"""The FastAPI application: ``create_app(settings)``."""
+from __future__ import annotations
+
+from typing import Optional
+
+from fastapi import APIRouter, Depends, FastAPI
+
+from . import __version__
+from .clock import Clock
+from .db import make_engine, make_sessionmaker
+from .deps import require_service_key
+from .errors import ErrorBody, install_handlers
+from .routers import customers, health, identity, orders
+from .settings import Settings
+
+DESCRIPTION = """
+The reference order/account service that the assistant's actions call
+(contract: `shop_backend/CONTRACT.md`).
+
+* Every `/v1` endpoint needs the header `X-Service-Key`; without it or with a wrong one
+  the answer is 401 `unauthorized`.
+* Errors: `{"error": {"code": "<machine_code>", "message": "<English text>"}}`.
+* State-changing POSTs accept `Idempotency-Key`: the same key for the same customer
+  returns the first result again and changes nothing twice.
+* Times are ISO 8601 with +08:00; money is a string with two decimals.
+"""
+
+TAGS = [
+    {"name": "health", "description": "Liveness, without a key."},
+    {"name": "identity", "description": "SMS verification codes and channel accounts."},
+    {"name": "customers", "description": "Profile, points, membership, password and phone."},
+    {"name": "orders", "description": "Orders, logistics, returns, refunds and invoices. "
+                                      "A customer sees only their own orders."},
+]
+
+
+def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = None) -> FastAPI:
+    """Builds the app on ``settings`` (default: the environment). Does not migrate:
+    ``python -m shop_backend serve`` migrates and seeds before serving."""
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    app = FastAPI(
+        title="Shop order/account backend",
+        version=__version__,
+        description=DESCRIPTION,
+        openapi_tags=TAGS,
+        responses={401: {"model": ErrorBody, "description": "`unauthorized`"}},
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.clock = clock or Clock()
+    install_handlers(app)
+
+    app.include_router(health.router)
+    v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_service_key)])
+    v1.include_router(identity.router)
+    v1.include_router(customers.router)
+    v1.include_router(orders.router)
+    app.include_router(v1)
+    return app

@@ -1,0 +1,121 @@
+"""FastAPI dependencies: service key, request context, Idempotency-Key."""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from datetime import timedelta
+from typing import Annotated, Any, Callable, Iterator, Optional
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from .errors import ApiError
+from .models import IdempotencyRecord
+from .service import Ctx
+
+log = logging.getLogger("shop_backend")
+
+
+def require_service_key(
+    request: Request,
+    x_service_key: Annotated[
+        Optional[str], Header(description="The shared service key (setting `SHOP_SERVICE_KEY`)")
+    ] = None,
+) -> None:
+    expected = request.app.state.settings.service_key
+    if not x_service_key or not hmac.compare_digest(x_service_key.encode(), expected.encode()):
+        raise ApiError(401, "unauthorized", "missing or wrong X-Service-Key")
+
+
+def get_ctx(request: Request) -> Iterator[Ctx]:
+    state = request.app.state
+    with state.sessionmaker() as session:
+        yield Ctx(db=session, settings=state.settings, clock=state.clock)
+
+
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+class Idempotency:
+    """Runs a state-changing handler once per (Idempotency-Key, customer).
+
+    The first answer, success or contract error, is stored with the changes in one
+    transaction; the same key again returns it without running the handler. The same
+    key with a different request is a `validation_error`.
+    """
+
+    def __init__(self, request: Request, key: Optional[str]) -> None:
+        self.request = request
+        self.key = key
+
+    def run(self, ctx: Ctx, scope: str, payload: Any, handler: Callable[[], BaseModel],
+            status_code: int = 200) -> JSONResponse:
+        req_hash = hashlib.sha256(
+            json.dumps([self.request.method, self.request.url.path, payload],
+                       sort_keys=True, ensure_ascii=False, default=str).encode()
+        ).hexdigest()
+        if self.key:
+            found = self._find(ctx, scope)
+            if found is not None:
+                return self._replay(found, req_hash)
+        try:
+            result = handler()
+            code, body = status_code, result.model_dump(mode="json", exclude_none=False)
+        except ApiError as exc:
+            ctx.db.rollback()
+            if not self.key:
+                raise
+            code, body = exc.status, exc.body()
+        if self.key:
+            ctx.db.add(IdempotencyRecord(
+                key=self.key, scope=scope, method=self.request.method, path=self.request.url.path,
+                request_hash=req_hash, status_code=code, body=body, created_at=ctx.clock.now(),
+            ))
+        try:
+            ctx.db.commit()
+        except IntegrityError:  # the same key raced in from another request
+            ctx.db.rollback()
+            found = self._find(ctx, scope)
+            if found is None:
+                raise
+            return self._replay(found, req_hash)
+        return JSONResponse(body, status_code=code)
+
+    def _find(self, ctx: Ctx, scope: str) -> Optional[IdempotencyRecord]:
+        ttl = timedelta(hours=ctx.settings.idempotency_ttl_hours)
+        ctx.db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < ctx.clock.now() - ttl))
+        return ctx.db.scalars(
+            select(IdempotencyRecord).where(IdempotencyRecord.key == self.key,
+                                            IdempotencyRecord.scope == scope)
+        ).first()
+
+    def _replay(self, record: IdempotencyRecord, req_hash: str) -> JSONResponse:
+        if record.request_hash != req_hash:
+            raise ApiError(422, "validation_error",
+                           "Idempotency-Key already used with a different request")
+        return JSONResponse(record.body, status_code=record.status_code,
+                            headers={"Idempotent-Replayed": "true"})
+
+
+def get_idempotency(
+    request: Request,
+    idempotency_key: Annotated[
+        Optional[str],
+        Header(max_length=200, description="Same key + same customer → the first result again, "
+                                           "nothing changed twice"),
+    ] = None,
+) -> Idempotency:
+    return Idempotency(request, idempotency_key)
+
+
+IdemDep = Annotated[Idempotency, Depends(get_idempotency)]
+
+
+def phone_scope(phone: str) -> str:
+    """Idempotency scope of a request made before the customer is known (no phone stored)."""
+    return "phone:" + hashlib.sha256(phone.encode()).hexdigest()[:32]

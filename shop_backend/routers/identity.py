@@ -1,0 +1,67 @@
+"""Identity: SMS verification codes and channel bindings."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query
+
+from .. import schemas, service
+from ..deps import CtxDep, IdemDep, phone_scope
+from ..errors import error_responses
+
+router = APIRouter(tags=["identity"])
+
+
+@router.post(
+    "/verification-codes",
+    status_code=202,
+    response_model=schemas.CodeSent,
+    summary="Send a login code",
+    responses=error_responses((404, "customer_not_found"), (423, "code_locked"),
+                              (422, "validation_error")),
+)
+def send_code(body: schemas.CodeRequest, ctx: CtxDep, idem: IdemDep):
+    """Sends a 6-digit code by SMS to the phone of a known customer.
+
+    The code is valid for `SHOP_CODE_TTL_SECONDS` (300 s). In development it is written
+    to the service log with the phone masked (`verification code for 138****8000: 123456`)
+    and, when `SHOP_EXPOSE_CODES=true`, returned as `dev_code`. A phone that is locked
+    after too many wrong codes gets `code_locked`.
+    """
+    return idem.run(ctx, phone_scope(body.phone), body.model_dump(),
+                    lambda: service.send_login_code(ctx, body.phone), status_code=202)
+
+
+@router.post(
+    "/verification-codes/check",
+    response_model=schemas.Verified,
+    summary="Check a login code",
+    responses=error_responses((400, "code_invalid"), (400, "code_expired"), (423, "code_locked"),
+                              (422, "validation_error")),
+)
+def check_code(body: schemas.CodeCheck, ctx: CtxDep, idem: IdemDep):
+    """Checks the latest code sent to the phone and names the customer it belongs to.
+
+    * wrong code → 400 `code_invalid` with `attempts_left`;
+    * older than 5 minutes → 400 `code_expired`;
+    * the 5th wrong code locks the phone for 15 minutes → 423 `code_locked`
+      (with `retry_after` in seconds), the right code included.
+    """
+    return idem.run(ctx, phone_scope(body.phone), body.model_dump(),
+                    lambda: service.check_login_code(ctx, body.phone, body.code))
+
+
+@router.get(
+    "/customers/by-channel",
+    response_model=schemas.Customer,
+    summary="Find the customer bound to a channel account",
+    responses=error_responses((404, "customer_not_found"), (422, "validation_error")),
+)
+def by_channel(
+    ctx: CtxDep,
+    channel: Annotated[Literal["web", "wechat"], Query(description="`web` or `wechat`")],
+    external_id: Annotated[str, Query(min_length=1, max_length=128,
+                                      description="Shop user id (web) or WeChat openid")],
+):
+    """The customer bound to a web shop account or a WeChat openid; 404 when none is."""
+    return service.customer_out(ctx, service.customer_by_channel(ctx, channel, external_id))
