@@ -71,9 +71,11 @@ class SentimentAnalyzer(GraphComponent):
     ) -> "SentimentAnalyzer":
         return cls(config, model_storage, resource)
 
-    @staticmethod
-    def _source_dir(config: Dict[Text, Any]) -> Path:
-        path = Path(config["model_dir"])
+    @classmethod
+    def _source_dir(cls, config: Dict[Text, Any]) -> Path:
+        # Rasa hands fingerprint_addon the config without defaults (and empty for
+        # a node restored from its cache), so the defaults are merged here.
+        path = Path({**cls.get_default_config(), **config}["model_dir"])
         return path if path.is_absolute() else ROOT / path
 
     @classmethod
