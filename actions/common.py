@@ -1,0 +1,93 @@
+"""Helpers shared by the actions: masked replies, number parsing, identity from metadata."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import texts
+from actions.masking import mask_phone
+
+PHONE_FORMAT = re.compile(r"^1[3-9]\d{9}$")
+
+ERRAND_INTENTS = (
+    "order_status", "logistics_track", "urge_delivery", "cancel_order", "modify_address",
+    "return_goods", "exchange_goods", "refund_status", "invoice_request", "payment_issue",
+    "account_points", "membership_benefits", "reset_password", "change_phone",
+)
+
+
+def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[List[dict]] = None) -> None:
+    """Every reply goes out with phone numbers masked."""
+    if buttons:
+        dispatcher.utter_message(text=mask_phone(text), buttons=[
+            {**b, "title": mask_phone(b["title"])} for b in buttons])
+    else:
+        dispatcher.utter_message(text=mask_phone(text))
+
+
+def digits(value: Any) -> str:
+    text = unicodedata.normalize("NFKC", str(value or ""))
+    return re.sub(r"\D", "", text)
+
+
+def phone_problem(value: Any) -> Optional[str]:
+    """None when the value is a mainland mobile number, else what is wrong (Chinese)."""
+    number = normalise_phone(value)
+    if not number:
+        return texts.PHONE_PROBLEM_EMPTY
+    if len(number) != 11:
+        return texts.PHONE_PROBLEM_LENGTH.format(n=len(number))
+    if not PHONE_FORMAT.match(number):
+        return texts.PHONE_PROBLEM_PREFIX
+    return None
+
+
+def normalise_phone(value: Any) -> str:
+    number = digits(value)
+    if len(number) == 13 and number.startswith("86"):
+        number = number[2:]
+    return number
+
+
+def latest_user_event(tracker: Tracker) -> Dict[str, Any]:
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event
+    return {}
+
+
+def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
+    metadata = latest_user_event(tracker).get("metadata") or {}
+    return metadata if isinstance(metadata, dict) else {}
+
+
+def user_turns(tracker: Tracker) -> int:
+    return sum(1 for event in tracker.events if event.get("event") == "user")
+
+
+def short_time(value: Optional[str]) -> str:
+    """'2026-11-02T08:30:00+08:00' → '11-02 08:30'."""
+    if not value:
+        return ""
+    match = re.match(r"\d{4}-(\d{2}-\d{2})[T ](\d{2}:\d{2})", value)
+    return f"{match.group(1)} {match.group(2)}" if match else value
+
+
+def short_date(value: Optional[str]) -> str:
+    """'2026-11-03T18:00:00+08:00' → '11月3日'."""
+    if not value:
+        return ""
+    match = re.match(r"\d{4}-(\d{2})-(\d{2})", value)
+    return f"{int(match.group(1))}月{int(match.group(2))}日" if match else value
+
+
+def items_text(order: Dict[str, Any]) -> str:
+    items = order.get("items") or []
+    if not items:
+        return "商品"
+    first = items[0].get("name", "商品")
+    return f"{first}等{len(items)}件商品" if len(items) > 1 else first

@@ -1,0 +1,126 @@
+"""Identity: the step before any account or order errand.
+
+A customer known to the channel (trusted metadata) is verified at once by
+`action_start_errand` (actions.errands); everyone else goes through
+`verify_identity_form`: phone → SMS code → check.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import texts
+from actions.backend_client import BackendError, BackendUnavailable, backend
+from actions.common import ERRAND_INTENTS, digits, latest_metadata, normalise_phone, phone_problem, say
+from actions.settings import settings
+
+logger = logging.getLogger(__name__)
+
+
+async def customer_from_channel(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The customer a trusted channel vouches for, or None.
+
+    Raises BackendUnavailable when the backend cannot tell.
+    """
+    if not settings.trust_channel_identity:
+        return None
+    metadata = latest_metadata(tracker)
+    client = backend()
+    customer_id = metadata.get("shop_customer_id")
+    try:
+        if customer_id:
+            return await client.customer(str(customer_id))
+        channel, external_id = metadata.get("channel"), metadata.get("external_id")
+        if channel in ("wechat", "web") and external_id:
+            bound = await client.customer_by_channel(channel, str(external_id))
+            if bound.get("id") and not bound.get("name"):
+                bound = await client.customer(bound["id"])
+            return bound
+    except BackendError as error:
+        logger.info("channel identity not accepted: %s", error.code)
+    return None
+
+
+class ValidateVerifyIdentityForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_verify_identity_form"
+
+    async def validate_phone(self, value: Any, dispatcher: CollectingDispatcher,
+                             tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        problem = phone_problem(value)
+        if problem:
+            say(dispatcher, texts.PHONE_BAD_FORMAT.format(problem=problem))
+            return {"phone": None}
+        phone = normalise_phone(value)
+        try:
+            await backend().send_code(phone)
+        except BackendError as error:
+            if error.code == "customer_not_found":
+                say(dispatcher, texts.PHONE_UNKNOWN.format(phone=phone))
+            else:
+                say(dispatcher, texts.ERRORS.get(error.code, texts.UNKNOWN_ERROR))
+            return {"phone": None}
+        except BackendUnavailable:
+            say(dispatcher, texts.BACKEND_DOWN)
+            return {"phone": None}
+        say(dispatcher, texts.CODE_SENT.format(phone=phone))
+        return {"phone": phone, "verification_code": None}
+
+    async def validate_verification_code(self, value: Any, dispatcher: CollectingDispatcher,
+                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        phone = tracker.get_slot("phone")
+        if not phone:
+            return {"verification_code": None}
+        code = digits(value)
+        if len(code) != 6:
+            say(dispatcher, texts.CODE_BAD_FORMAT)
+            return {"verification_code": None}
+        client = backend()
+        try:
+            result = await client.check_code(phone, code)
+            customer = await client.customer(result["customer_id"])
+        except BackendError as error:
+            if error.code == "code_invalid":
+                left = error.details.get("attempts_left")
+                say(dispatcher, texts.CODE_INVALID.format(left=left) if left is not None
+                    else texts.CODE_INVALID_NO_COUNT)
+            elif error.code == "code_expired":
+                try:
+                    await client.send_code(phone)
+                    say(dispatcher, texts.CODE_EXPIRED.format(phone=phone))
+                except (BackendError, BackendUnavailable):
+                    say(dispatcher, texts.ERRORS["code_expired"])
+            else:
+                say(dispatcher, texts.ERRORS.get(error.code, texts.UNKNOWN_ERROR))
+            return {"verification_code": None}
+        except BackendUnavailable:
+            say(dispatcher, texts.BACKEND_DOWN)
+            return {"verification_code": None}
+        say(dispatcher, texts.VERIFIED.format(name=customer.get("name", "")))
+        # The code itself is not kept in the tracker's slots.
+        return {"verification_code": "******", "verified": True,
+                "customer_id": customer["id"], "customer_name": customer.get("name")}
+
+
+class AskPhone(Action):
+    def name(self) -> Text:
+        return "action_ask_phone"
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
+        # the errand message itself gets the explanation; a retry gets the short form
+        first = tracker.latest_message.get("intent", {}).get("name") in ERRAND_INTENTS
+        say(dispatcher, texts.ASK_PHONE if first else texts.ASK_PHONE_AGAIN)
+        return []
+
+
+class AskVerificationCode(Action):
+    def name(self) -> Text:
+        return "action_ask_verification_code"
+
+    async def run(self, dispatcher, tracker, domain) -> List[Dict[Text, Any]]:
+        say(dispatcher, texts.ASK_CODE)
+        return []

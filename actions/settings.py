@@ -1,0 +1,46 @@
+"""The one home of the action server's settings (environment variables, with defaults)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    backend_url: str
+    service_key: str
+    timeout_s: float
+    read_retries: int
+    retry_backoff_s: float
+    breaker_failures: int
+    breaker_cooldown_s: float
+    # Identity claims in message metadata (shop_customer_id, channel binding) are
+    # honoured only when every channel that can set them is trusted: off by
+    # default, because anyone can put metadata into a REST request. The web chat
+    # (signed token) and WeChat (signed requests) connectors are what make it safe.
+    trust_channel_identity: bool
+    orders_offered: int
+
+
+def load() -> Settings:
+    return Settings(
+        backend_url=os.environ.get("ACTIONS_BACKEND_URL", "http://127.0.0.1:8100").rstrip("/"),
+        service_key=os.environ.get("SHOP_SERVICE_KEY", "dev-service-key"),
+        timeout_s=float(os.environ.get("ACTIONS_BACKEND_TIMEOUT_S", "2")),
+        read_retries=int(os.environ.get("ACTIONS_BACKEND_READ_RETRIES", "2")),
+        retry_backoff_s=float(os.environ.get("ACTIONS_BACKEND_RETRY_BACKOFF_S", "0.1")),
+        breaker_failures=int(os.environ.get("ACTIONS_BREAKER_FAILURES", "5")),
+        breaker_cooldown_s=float(os.environ.get("ACTIONS_BREAKER_COOLDOWN_S", "15")),
+        trust_channel_identity=_bool("ACTIONS_TRUST_CHANNEL_IDENTITY", False),
+        orders_offered=int(os.environ.get("ACTIONS_ORDERS_OFFERED", "5")),
+    )
+
+
+settings = load()

@@ -1,0 +1,121 @@
+"""Every Chinese sentence the actions send to a customer (one home, one register).
+
+Phone numbers are formatted masked by the callers (actions.masking); nothing
+here ever shows a full phone number or a code.
+"""
+from __future__ import annotations
+
+# ------------------------------------------------------------------ general
+BACKEND_DOWN = ("非常抱歉，系统暂时有点忙，没能为您查到结果🙏 请稍后再试一次；"
+                "如果比较着急，回复「转人工」，我马上帮您转给人工客服。")
+OFFER_HUMAN = "如需进一步帮助，回复「转人工」即可联系人工客服。"
+DECLINED = "好的，已为您取消本次操作，订单和账户都没有任何变动。还有其他需要帮忙的吗？"
+UNKNOWN_ERROR = "抱歉，这个请求暂时没能办理成功。" + OFFER_HUMAN
+
+# ------------------------------------------------------------------ identity
+ASK_PHONE = "为了保护您的账户安全，需要先验证一下身份。请发一下您在本店注册的手机号（11位）。"
+ASK_PHONE_AGAIN = "请重新发一下您注册时用的11位手机号，比如 138 0013 8000。"
+PHONE_BAD_FORMAT = "这个手机号格式好像不对：{problem}。"
+PHONE_PROBLEM_EMPTY = "没有看到号码"
+PHONE_PROBLEM_LENGTH = "现在是{n}位，手机号应为11位"
+PHONE_PROBLEM_PREFIX = "手机号应以13–19开头"
+PHONE_UNKNOWN = "抱歉，没有找到用手机号 {phone} 注册的账户。"
+CODE_SENT = "验证码已发送到 {phone}，5分钟内有效。"
+ASK_CODE = "请回复短信里的6位验证码。"
+ASK_NEW_PHONE_CODE = "请回复新手机收到的6位验证码。"
+CODE_BAD_FORMAT = "验证码是6位数字，请核对一下短信。"
+CODE_INVALID = "验证码不正确，还可以再试 {left} 次。"
+CODE_INVALID_NO_COUNT = "验证码不正确，请核对一下短信。"
+CODE_EXPIRED = "验证码已过期，已为您重新发送到 {phone}。"
+CODE_LOCKED = ("验证码错误次数过多，为了账户安全已暂时锁定15分钟。请稍后再试，"
+               "或回复「转人工」由人工客服帮您核实身份。")
+VERIFIED = "验证成功，{name}您好！"
+VERIFIED_KNOWN = "{name}您好，已为您确认账户身份。"
+
+# ------------------------------------------------------------------ orders
+ASK_ORDER_CHOOSE = "请问是哪一笔订单？可以直接点选，也可以发订单号给我："
+ASK_ORDER_NUMBER = "请发一下订单号（在「我的订单」里可以看到，一般是14位数字）。"
+NO_ORDERS = "您的账户下暂时没有查到订单。如果是用其他手机号下的单，可以回复「转人工」帮您核实。"
+ORDER_BAD_FORMAT = "这个订单号格式好像不对，订单号是12到20位数字。"
+ORDER_BUTTON = "{order_id}｜{item}｜{status}"
+ORDER_NOT_FOUND = "抱歉，您的账户下没有查到订单 {order_id}。"
+
+STATUS = "订单 {order_id}（{items}，实付 ¥{total}）当前状态：{status}。"
+STATUS_LATEST_EVENT = "最新物流：{time} {location} {description}（{courier} {tracking_no}）。"
+STATUS_SHIP_BY = "预计 {date} 前发货。"
+LOGISTICS_HEAD = "订单 {order_id} 由{courier}承运，运单号 {tracking_no}，当前{status}。最近的物流信息："
+LOGISTICS_EVENT = "· {time} {location} {description}"
+LOGISTICS_NONE = "订单 {order_id} 还没有发货，暂时没有物流信息。{ship_by}"
+TRACKING_NOT_FOUND = "抱歉，您的订单里没有找到运单号 {tracking_no}，请核对一下，或者直接发订单号给我。"
+
+URGED = "已经帮您催促仓库加急处理订单 {order_id} 了🙏 预计 {date} 前发出，发货后会短信通知您。"
+URGE_SHIPPED = "订单 {order_id} 已经发货了，不用再催啦～"
+URGE_NOT_APPLICABLE = "订单 {order_id} 当前状态是「{status}」，不需要催发货哦。"
+
+CONFIRM_CANCEL = "确认要取消订单 {order_id}（{items}，¥{total}）吗？取消后款项会原路退回。"
+CONFIRM_ADDRESS = "确认把订单 {order_id} 的收货地址改为：{address}？"
+CONFIRM_RETURN = "确认为订单 {order_id} 申请退货吗？退货原因：{reason}。"
+CONFIRM_EXCHANGE = "确认为订单 {order_id} 申请换货吗？换成：{exchange_for}。"
+CONFIRM_INVOICE = "确认为订单 {order_id} 开具电子发票吗？抬头：{title}{tax}，发送到邮箱 {email}。"
+CONFIRM_INVOICE_TAX = "（税号 {tax_number}）"
+CONFIRM_RESET_PASSWORD = "确认向您绑定的手机 {phone} 发送重置密码的短信吗？"
+BUTTON_YES = "确认"
+BUTTON_NO = "不用了"
+ASK_CONFIRM_AGAIN = "请回复「确认」或「不用了」。"
+
+CANCELLED = "订单 {order_id} 已为您取消，款项 ¥{total} 会在1–3个工作日内原路退回。"
+ADDRESS_CHANGED = "好的，订单 {order_id} 的收货地址已改为：{address}。"
+ASK_ADDRESS = "请发一下新的收货地址（省市区 + 详细地址；如果收件人或电话也要改，请一起写上）。"
+ADDRESS_TOO_SHORT = "这个地址好像不太完整，需要有省、市和详细地址（街道门牌号）。"
+ASK_RETURN_REASON = "请简单说一下退货原因（比如：尺码不合适、质量问题、不想要了）。"
+ASK_EXCHANGE_FOR = "请说一下想换成什么（比如：换成L码、换成黑色、同款换新），以及换货原因。"
+RETURN_CREATED = "退货申请已提交（申请号 {id}）{refund}。审核通过后我们会短信通知您寄回方式。"
+RETURN_REFUND = "，预计退款 ¥{amount}"
+EXCHANGE_CREATED = "换货申请已提交（申请号 {id}），换成：{exchange_for}。审核通过后会短信通知您寄回方式。"
+REFUND = "订单 {order_id} 的退款{status}，金额 ¥{amount}{expected}。"
+REFUND_EXPECTED = "，预计 {date} 前到账"
+ASK_INVOICE_TITLE = "请发一下发票抬头：个人写「个人」或姓名，公司请写公司全称和税号。"
+ASK_INVOICE_EMAIL = "请发一下接收电子发票的邮箱。"
+EMAIL_BAD = "这个邮箱格式好像不对（应类似 name@example.com）。"
+INVOICE_CREATED = "电子发票已开具（发票号 {id}），已发送到 {email}，请注意查收。"
+PAYMENT = ("订单 {order_id} 当前状态：{status}{paid}。如果扣款成功但订单显示未支付，系统一般会在30分钟内自动同步；"
+           "重复扣款会在1–3个工作日内原路退回。")
+PAYMENT_PAID_AT = "，付款时间 {time}，实付 ¥{total}"
+PAYMENT_HUMAN = "如果还有疑问，回复「转人工」，人工客服会帮您核对支付记录。"
+
+# ------------------------------------------------------------------ account
+POINTS = "您当前可用积分 {balance} 分。"
+POINTS_EXPIRING = "其中 {points} 分将于 {date} 过期，记得尽快使用哦。"
+MEMBERSHIP = "您当前是{level}会员，享有：{benefits}。"
+MEMBERSHIP_NEXT = "再积 {points} 分即可升级为{next_level}会员。"
+PASSWORD_RESET = "重置密码的短信已发送到 {phone}，请按短信提示设置新密码。"
+ASK_NEW_PHONE = "请发一下要换绑的新手机号。"
+NEW_PHONE_CODE_SENT = "验证码已发送到新手机 {phone}，5分钟内有效。"
+PHONE_CHANGED = "手机号已换绑为 {phone}，以后请用新号码登录和接收通知。"
+
+# ------------------------------------------------------------------ backend error codes
+ERRORS = {
+    "unauthorized": "抱歉，系统暂时无法办理这项业务。" + OFFER_HUMAN,
+    "validation_error": "抱歉，您提供的信息格式不对，请核对后再发一次。",
+    "customer_not_found": "抱歉，没有找到对应的账户，请确认手机号是否是注册时用的号码。",
+    "order_not_found": ORDER_NOT_FOUND,
+    "order_already_shipped": "订单 {order_id} 已经发货，无法{action}。{hint}",
+    "order_not_cancellable": "订单 {order_id} {status_part}无法取消。如需帮助，回复「转人工」。",
+    "order_not_delivered": "订单 {order_id} 还没有签收，暂时不能申请{kind}。签收后7天内都可以申请。",
+    "return_window_expired": "抱歉，订单 {order_id} 签收已超过7天，已过无理由退换货期限。如果是质量问题，回复「转人工」为您处理。",
+    "reason_required": "请说一下退换货的原因，我再帮您提交。",
+    "no_refund": "订单 {order_id} 暂时没有退款记录。如果已经申请过退款，可能还在提交中，请稍后再查。",
+    "invoice_not_found": "抱歉，没有查到这张发票，请核对一下。",
+    "code_invalid": CODE_INVALID_NO_COUNT,
+    "code_expired": "验证码已过期，请重新获取。",
+    "code_locked": CODE_LOCKED,
+    "phone_in_use": "这个手机号已经绑定了其他账户，不能再换绑。可以换一个号码，或回复「转人工」处理。",
+    "same_phone": "新手机号和当前绑定的号码一样，不需要换绑哦。",
+}
+SHIPPED_HINT = {
+    "cancel_order": "您可以在签收后申请退货，或者拒收，款项会原路退回。",
+    "modify_address": "可以联系快递改派，或者回复「转人工」帮您处理。",
+    "urge_delivery": "",
+}
+ACTION_WORDS = {"cancel_order": "取消", "modify_address": "修改地址", "urge_delivery": "催发货"}
+KIND_WORDS = {"return": "退货", "exchange": "换货"}

@@ -1,0 +1,41 @@
+"""Backend down: the customer gets an apology and the offer of a human, never silence."""
+from __future__ import annotations
+
+import pytest
+
+from actions import texts
+from bot.rasa_server import free_port
+from tests.actions.conftest import ActionCall
+from tests.services import running_actions
+
+
+@pytest.fixture(scope="module")
+def dead_action_url(tmp_path_factory):
+    state = tmp_path_factory.mktemp("actions-no-backend")
+    with running_actions(f"http://127.0.0.1:{free_port()}", state,
+                         extra_env={"ACTIONS_BACKEND_RETRY_BACKOFF_S": "0.01"}) as url:
+        yield url
+
+
+def test_errand_with_backend_down_apologises_and_offers_a_human(dead_action_url, domain_dict):
+    c = ActionCall(dead_action_url, domain_dict, verified=True, customer_id="C0001",
+                   errand="order_status", order_id="20261101000001")
+    c.user("查订单", "order_status")
+    result = c.run("action_do_errand")
+    assert result["text"] == texts.BACKEND_DOWN and "转人工" in result["text"]
+
+
+def test_identity_with_backend_down_apologises(dead_action_url, domain_dict):
+    c = ActionCall(dead_action_url, domain_dict, errand="account_points").form("verify_identity_form", "phone")
+    c.user("13800138000", "inform", phone="13800138000")
+    result = c.run("validate_verify_identity_form")
+    assert texts.BACKEND_DOWN in result["text"] and c.slots["phone"] is None
+
+
+def test_order_check_with_backend_down_ends_the_form_with_an_apology(dead_action_url, domain_dict):
+    c = ActionCall(dead_action_url, domain_dict, verified=True, customer_id="C0001",
+                   errand="cancel_order").form("errand_form", "order_id")
+    c.user("20261101000003", "inform", order_id="20261101000003")
+    c.run("validate_errand_form")
+    assert c.slots["errand_blocked"] == "backend_down" and c.slots["requested_slot"] is None
+    assert c.run("action_do_errand")["text"] == texts.BACKEND_DOWN
