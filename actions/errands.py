@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import texts
+from actions.address_parser import missing_parts, parse_address
 from actions.backend_client import BackendError, BackendUnavailable, backend, idempotency_key
 from actions.common import (ERRAND_INTENTS, digits, items_text, normalise_phone, phone_problem,
                             say, short_date, short_time, user_turns)
@@ -196,8 +197,9 @@ class ValidateErrandForm(FormValidationAction):
         text = str(value or "").strip()
         if text.startswith("/"):
             return {"new_address": None}
-        if len(text) < 8:
-            say(dispatcher, texts.ADDRESS_TOO_SHORT)
+        missing = missing_parts(parse_address(text))
+        if missing:
+            say(dispatcher, texts.ADDRESS_MISSING[missing[0]])
             return {"new_address": None}
         return {"new_address": text[:200]}
 
@@ -357,30 +359,6 @@ def _title_and_tax(raw: Optional[str]):
     return title or raw, match.group(0)
 
 
-def _address_fields(text: str) -> Dict[str, str]:
-    fields: Dict[str, str] = {}
-    phone = re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", digits_joined(text))
-    rest = text
-    if phone:
-        fields["phone"] = phone.group(0)
-        rest = re.sub(r"[,，\s]*(电话|手机)?[:：]?\s*" + r"\D*".join(phone.group(0)), "", rest)
-    match = re.match(r"\s*(.+?(?:省|自治区)|北京市|上海市|天津市|重庆市)?\s*(.+?市)?\s*(.*)$", rest)
-    if match:
-        if match.group(1):
-            fields["province"] = match.group(1)
-        if match.group(2):
-            fields["city"] = match.group(2)
-        fields["detail"] = (match.group(3) or rest).strip(" ，,")
-    else:
-        fields["detail"] = rest
-    fields["detail"] = fields.get("detail") or rest
-    return fields
-
-
-def digits_joined(text: str) -> str:
-    return re.sub(r"(?<=\d)[\s-](?=\d)", "", text)
-
-
 # ---------------------------------------------------------------- doing it
 class ActionDoErrand(Action):
     def name(self) -> Text:
@@ -453,7 +431,9 @@ class ActionDoErrand(Action):
 
         if errand == "modify_address":
             address = tracker.get_slot("new_address")
-            await client.change_address(order_id, customer_id, _address_fields(address), key)
+            # The district stays inside `detail`: the backend has no field for it.
+            fields = {k: v for k, v in parse_address(address).items() if k != "district"}
+            await client.change_address(order_id, customer_id, fields, key)
             return [(texts.ADDRESS_CHANGED.format(order_id=order_id, address=address), None)]
 
         if errand in ("return_goods", "exchange_goods"):

@@ -66,7 +66,11 @@ ASK_CONFIRM_AGAIN = "请回复「确认」或「不用了」。"
 CANCELLED = "订单 {order_id} 已为您取消，款项 ¥{total} 会在1–3个工作日内原路退回。"
 ADDRESS_CHANGED = "好的，订单 {order_id} 的收货地址已改为：{address}。"
 ASK_ADDRESS = "请发一下新的收货地址（省市区 + 详细地址；如果收件人或电话也要改，请一起写上）。"
-ADDRESS_TOO_SHORT = "这个地址好像不太完整，需要有省、市和详细地址（街道门牌号）。"
+# What the address is missing (actions/address_parser.missing_parts).
+ADDRESS_MISSING = {
+    "region": "麻烦补充一下省市区，比如「上海市浦东新区张江路88号」。",
+    "detail": "麻烦补充一下详细地址（街道、门牌号或小区楼栋），快递员才能送到哦。",
+}
 ASK_RETURN_REASON = "请简单说一下退货原因（比如：尺码不合适、质量问题、不想要了）。"
 ASK_EXCHANGE_FOR = "请说一下想换成什么（比如：换成L码、换成黑色、同款换新），以及换货原因。"
 RETURN_CREATED = "退货申请已提交（申请号 {id}）{refund}。审核通过后我们会短信通知您寄回方式。"

@@ -9,9 +9,11 @@ from __future__ import annotations
 import re
 
 import pytest
+import requests
 
 from actions import texts
 from tests.actions.conftest import backend_code
+from tests.services import SERVICE_KEY
 
 ZHANG = {"verified": True, "customer_id": "C0001", "customer_name": "张伟"}
 LI = {"verified": True, "customer_id": "C0002", "customer_name": "李娜"}
@@ -226,6 +228,12 @@ def test_modify_address_then_cancel_is_idempotent(call, backend_url):
     result = errand(call, ZHANG, "modify_address", "20261101000003",
                     new_address="浙江省杭州市西湖区文三路100号 张伟 13800138000", confirmed=True)
     assert "地址已改为" in result.run("action_do_errand")["text"]
+    # the free-form address reached the backend as fields (actions/address_parser.py)
+    order = requests.get(f"{backend_url}/v1/orders/20261101000003", params={"customer_id": "C0001"},
+                         headers={"X-Service-Key": SERVICE_KEY}, timeout=10).json()
+    assert {k: order["address"][k] for k in ("province", "city", "receiver", "phone", "detail")} == {
+        "province": "浙江省", "city": "杭州市", "receiver": "张伟", "phone": "13800138000",
+        "detail": "西湖区文三路100号"}
     cancel = errand(call, ZHANG, "cancel_order", "20261101000003", confirmed=True)
     first = cancel.run("action_do_errand")
     assert "已为您取消" in first["text"]
@@ -274,3 +282,12 @@ def test_action_server_log_has_no_full_phone_or_code(action_url, tmp_path_factor
     text = logs[0].read_text(encoding="utf-8", errors="replace")
     assert "Registered function for 'action_start_errand'" in text
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)
+
+
+# ---------------------------------------------------------------- addresses (spaCy parser)
+def test_incomplete_address_is_explained(call):
+    c = call(**ZHANG, errand="modify_address", order_id="20261101000003").form("errand_form", "new_address")
+    c.user("建国路88号", "inform", new_address="建国路88号")
+    result = c.run("validate_errand_form")
+    assert result["text"] == texts.ADDRESS_MISSING["region"]
+    assert c.slots["new_address"] is None
