@@ -170,6 +170,10 @@ class BackendClient:
     async def refund(self, order_id: str, customer_id: str) -> dict:
         return await self.get(f"/v1/orders/{order_id}/refund", customer_id=customer_id)
 
+    async def invoices(self, order_id: str, customer_id: str) -> list:
+        """The order's invoices, newest first."""
+        return (await self.get(f"/v1/orders/{order_id}/invoices", customer_id=customer_id)).get("invoices", [])
+
     # ----------------------------------------------------------------- writes
     async def post(self, path: str, body: Optional[dict] = None, idem_key: Optional[str] = None) -> Any:
         return await self._request("POST", path, json=body or {}, idem_key=idem_key)
@@ -205,6 +209,13 @@ class BackendClient:
         if tax_number:
             body["tax_number"] = tax_number
         return await self.post(f"/v1/orders/{order_id}/invoices", body, idem_key)
+
+    async def reissue_invoice(self, invoice_id: str, customer_id: str, idem_key: str,
+                              email: Optional[str] = None) -> dict:
+        body = {"customer_id": customer_id}
+        if email:
+            body["email"] = email
+        return await self.post(f"/v1/invoices/{invoice_id}/reissue", body, idem_key)
 
     async def password_reset(self, customer_id: str, idem_key: str) -> dict:
         return await self.post(f"/v1/customers/{customer_id}/password-reset", {}, idem_key)

@@ -45,13 +45,32 @@ ERRAND_SLOTS: Dict[str, List[str]] = {
     "reset_password": ["confirmed"],
     "change_phone": ["new_phone", "new_phone_code"],
 }
+# A re-issue of the order's latest invoice needs only the e-mail (the title stays).
+REISSUE_SLOTS = ["order_id", "invoice_email", "confirmed"]
 # Per-errand slots cleared when an errand starts or ends (order_id stays as context).
 ERRAND_STATE = ["confirmed", "new_address", "return_reason", "exchange_for", "invoice_title",
-                "invoice_email", "new_phone", "new_phone_code", "errand_blocked", "order_summary"]
+                "invoice_email", "new_phone", "new_phone_code", "errand_blocked", "order_summary",
+                "invoice_reissue", "invoice_previous"]
 BACKEND_DOWN = "backend_down"
 REFERS_TO_ORDER = re.compile(r"(这|那|该|此|上)(个|笔|一)?(订单|单子|单|件)|刚才|刚刚|上面")
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
 TAX_NUMBER = re.compile(r"[0-9A-Z]{15,20}")
+# The customer asks to send an invoice again rather than to issue one (Simplified and Traditional).
+REISSUE_WORDS = re.compile(r"重[开開发發]|重新[开開发發寄]|[再补補][发發寄]|[没沒]收到|[丢丟]了|[丢丟]失|不见了|不見了")
+# 「原邮箱」: keep the e-mail of the previous invoice.
+KEEP_EMAIL = re.compile(r"原[邮郵]箱|原来|原來|之前|以前|上次|一样|一樣|不变|不變|不用改|不改|还是那|還是那|同一")
+
+
+def wants_reissue(text: Optional[str]) -> bool:
+    return bool(REISSUE_WORDS.search(text or ""))
+
+
+def mask_email(email: Optional[str]) -> str:
+    """zhangwei@example.com → zh***@example.com (a hint, not the address)."""
+    name, at, host = (email or "").partition("@")
+    if not at:
+        return email or ""
+    return f"{name[:2] if len(name) > 2 else name[:1]}***@{host}"
 
 
 # ---------------------------------------------------------------- pre-checks
@@ -131,6 +150,8 @@ class ActionStartErrand(Action):
             events.append(ActiveLoop(None))
         events += [SlotSet("errand", errand), SlotSet("requested_slot", None)]
         events += [SlotSet(slot, None) for slot in ERRAND_STATE]
+        if errand == "invoice_request" and wants_reissue(tracker.latest_message.get("text")):
+            events.append(SlotSet("invoice_reissue", True))
         # The order of the previous errand stays only when the customer points at it
         # ("这个订单"); otherwise the errand asks which order, with buttons.
         named = any(e.get("entity") == "order_id" for e in tracker.latest_message.get("entities", []))
@@ -166,6 +187,8 @@ class ValidateErrandForm(FormValidationAction):
             return []
         if errand == "logistics_track" and tracker.get_slot("tracking_no") and not tracker.get_slot("order_id"):
             needed.remove("order_id")
+        if errand == "invoice_request" and tracker.get_slot("invoice_previous"):
+            needed = list(REISSUE_SLOTS)
         return needed
 
     async def validate_order_id(self, value: Any, dispatcher: CollectingDispatcher,
@@ -185,8 +208,26 @@ class ValidateErrandForm(FormValidationAction):
             return {"order_id": None}
         except BackendUnavailable:
             return {"order_id": order_id, "errand_blocked": BACKEND_DOWN}
-        return {"order_id": order_id, "order_summary": summarise(order),
-                "errand_blocked": precheck(errand, order)}
+        slots = {"order_id": order_id, "order_summary": summarise(order),
+                 "errand_blocked": precheck(errand, order)}
+        if errand == "invoice_request" and tracker.get_slot("invoice_reissue"):
+            slots.update(await self._previous_invoice(order_id, tracker, dispatcher))
+        return slots
+
+    async def _previous_invoice(self, order_id: str, tracker: Tracker,
+                                dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+        """A re-issue: the order's latest invoice, or the normal issue flow when it has none."""
+        try:
+            invoices = await backend().invoices(order_id, tracker.get_slot("customer_id"))
+        except BackendUnavailable:
+            return {"errand_blocked": BACKEND_DOWN}
+        except BackendError:
+            invoices = []
+        if not invoices:
+            say(dispatcher, texts.REISSUE_NO_INVOICE.format(order_id=order_id))
+            return {"invoice_previous": None}
+        latest = invoices[0]
+        return {"invoice_previous": {"id": latest.get("id"), "email": latest.get("email")}}
 
     async def validate_confirmed(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
         if value is None:
@@ -222,6 +263,12 @@ class ValidateErrandForm(FormValidationAction):
         return {"invoice_title": text[:120] or None}
 
     async def validate_invoice_email(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        previous = tracker.get_slot("invoice_previous") or {}
+        if previous.get("email"):
+            text = str(value or "").strip()
+            intent = (tracker.latest_message.get("intent") or {}).get("name")
+            if "@" not in text and (KEEP_EMAIL.search(text) or intent == "affirm" or text.startswith("/affirm")):
+                return {"invoice_email": previous["email"]}
         match = re.search(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+", str(value or ""))
         if not match or not EMAIL.match(match.group(0)):
             say(dispatcher, texts.EMAIL_BAD)
@@ -308,6 +355,10 @@ class AskConfirmed(Action):
             text = texts.CONFIRM_RETURN.format(order_id=order_id, reason=tracker.get_slot("return_reason"))
         elif errand == "exchange_goods":
             text = texts.CONFIRM_EXCHANGE.format(order_id=order_id, exchange_for=tracker.get_slot("exchange_for"))
+        elif errand == "invoice_request" and tracker.get_slot("invoice_previous"):
+            previous = tracker.get_slot("invoice_previous")
+            text = texts.CONFIRM_REISSUE.format(order_id=order_id, id=previous.get("id"),
+                                                email=_shown_email(tracker.get_slot("invoice_email"), previous))
         elif errand == "invoice_request":
             title, tax = _title_and_tax(tracker.get_slot("invoice_title"))
             text = texts.CONFIRM_INVOICE.format(
@@ -345,7 +396,29 @@ AskNewAddress = _simple_ask("action_ask_new_address", texts.ASK_ADDRESS)
 AskReturnReason = _simple_ask("action_ask_return_reason", texts.ASK_RETURN_REASON)
 AskExchangeFor = _simple_ask("action_ask_exchange_for", texts.ASK_EXCHANGE_FOR)
 AskInvoiceTitle = _simple_ask("action_ask_invoice_title", texts.ASK_INVOICE_TITLE)
-AskInvoiceEmail = _simple_ask("action_ask_invoice_email", texts.ASK_INVOICE_EMAIL)
+
+
+class AskInvoiceEmail(Action):
+    """The e-mail for the invoice; for a re-issue, with a hint of the previous one to keep."""
+
+    def name(self) -> Text:
+        return "action_ask_invoice_email"
+
+    async def run(self, dispatcher, tracker, domain):
+        previous = tracker.get_slot("invoice_previous") or {}
+        if previous.get("email"):
+            say(dispatcher, texts.ASK_REISSUE_EMAIL.format(id=previous.get("id"),
+                                                           email=mask_email(previous["email"])),
+                buttons=[{"title": texts.BUTTON_KEEP_EMAIL, "payload": "/affirm"}])
+        else:
+            say(dispatcher, texts.ASK_INVOICE_EMAIL)
+        return []
+
+
+def _shown_email(email: Optional[str], previous: Dict[str, Any]) -> str:
+    """The previous invoice's e-mail is shown masked; one the customer just typed, as typed."""
+    return mask_email(email) if email and email == previous.get("email") else (email or "")
+
 AskNewPhone = _simple_ask("action_ask_new_phone", texts.ASK_NEW_PHONE)
 AskNewPhoneCode = _simple_ask("action_ask_new_phone_code", texts.ASK_NEW_PHONE_CODE)
 
@@ -453,6 +526,15 @@ class ActionDoErrand(Action):
                         if refund.get("expected_by") and refund.get("status") != "refunded" else "")
             return [(texts.REFUND.format(order_id=order_id, status=refund.get("status_text", ""),
                                          amount=refund.get("amount", ""), expected=expected), None)]
+
+        if errand == "invoice_request" and tracker.get_slot("invoice_previous"):
+            previous = tracker.get_slot("invoice_previous")
+            email = tracker.get_slot("invoice_email")
+            key = idempotency_key(tracker.sender_id, "invoice_reissue", order_id, user_turns(tracker))
+            result = await client.reissue_invoice(previous.get("id"), customer_id, key,
+                                                  email=None if email == previous.get("email") else email)
+            shown = _shown_email(result.get("email") or email, previous)
+            return [(texts.INVOICE_REISSUED.format(id=result.get("id") or previous.get("id"), email=shown), None)]
 
         if errand == "invoice_request":
             title, tax = _title_and_tax(tracker.get_slot("invoice_title"))

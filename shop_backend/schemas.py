@@ -193,6 +193,18 @@ class InvoiceIssued(BaseModel):
     email: str
 
 
+class InvoiceOut(BaseModel):
+    id: str = Field(examples=["INV20261123A1B2C3"])
+    status: Literal["issued", "reissued"]
+    title: str = Field(examples=["个人"])
+    email: str = Field(examples=["zhangwei@example.com"])
+    issued_at: str = Field(description="ISO 8601, +08:00", examples=["2026-11-23T18:00:00+08:00"])
+
+
+class InvoiceList(BaseModel):
+    invoices: list[InvoiceOut] = Field(description="Newest first; empty when none was issued")
+
+
 class ReissueRequest(CustomerRef):
     email: Optional[str] = Field(None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=200)
 

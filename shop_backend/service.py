@@ -423,6 +423,17 @@ def issue_invoice(ctx: Ctx, order: Order, body: schemas.InvoiceRequest) -> schem
     return schemas.InvoiceIssued(id=row.id, email=row.email)
 
 
+def invoices(ctx: Ctx, order: Order) -> schemas.InvoiceList:
+    rows = ctx.db.scalars(
+        select(Invoice).where(Invoice.order_id == order.id, Invoice.customer_id == order.customer_id)
+        .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
+    ).all()
+    return schemas.InvoiceList(invoices=[
+        schemas.InvoiceOut(id=r.id, status=r.status, title=r.title, email=r.email, issued_at=ctx.iso(r.issued_at))
+        for r in rows
+    ])
+
+
 def reissue_invoice(ctx: Ctx, invoice_id: str, body: schemas.ReissueRequest) -> schemas.InvoiceReissued:
     row = ctx.db.scalars(
         select(Invoice).where(Invoice.id == invoice_id, Invoice.customer_id == body.customer_id)

@@ -89,6 +89,14 @@ def issue_invoice(order_id: str, body: schemas.InvoiceRequest, ctx: CtxDep, idem
         ctx, service.get_order(ctx, order_id, body.customer_id), body), status_code=201)
 
 
+@router.get("/orders/{order_id}/invoices", response_model=schemas.InvoiceList,
+            summary="List the invoices of an order", responses=error_responses(NOT_FOUND))
+def list_invoices(order_id: str, customer_id: CustomerQuery, ctx: CtxDep):
+    """The invoices issued for the order, newest first (`[]` when none): id, status (`issued` or
+    `reissued`), title, e-mail and issue time. The id is what `POST /v1/invoices/{id}/reissue` takes."""
+    return service.invoices(ctx, service.get_order(ctx, order_id, customer_id))
+
+
 @router.post("/invoices/{invoice_id}/reissue", response_model=schemas.InvoiceReissued,
              summary="Reissue an invoice", responses=error_responses((404, "invoice_not_found")))
 def reissue_invoice(invoice_id: str, body: schemas.ReissueRequest, ctx: CtxDep, idem: IdemDep):

@@ -146,3 +146,26 @@ def test_cancel_writes_one_refund(env):
     post(env.client, PAID, "cancel")
     with env.session() as s:
         assert s.scalar(select(func.count()).select_from(Refund).where(Refund.order_id == PAID)) == 1
+
+
+def test_invoice_list_newest_first_and_only_the_owners(env):
+    client = env.client
+    listed = client.get(f"/v1/orders/{COMPLETED}/invoices", params={"customer_id": "C0003"})
+    assert listed.status_code == 200 and listed.json() == {"invoices": []}
+    first = post(client, COMPLETED, "invoices", title="个人", email="wf@example.com").json()
+    env.clock.advance(minutes=5)
+    second = post(client, COMPLETED, "invoices", title="王芳", email="wf2@example.com").json()
+    client.post(f"/v1/invoices/{first['id']}/reissue", json={"customer_id": "C0003"})
+    body = client.get(f"/v1/orders/{COMPLETED}/invoices", params={"customer_id": "C0003"}).json()
+    assert [i["id"] for i in body["invoices"]] == [second["id"], first["id"]]
+    newest, oldest = body["invoices"]
+    assert newest == {"id": second["id"], "status": "issued", "title": "王芳", "email": "wf2@example.com",
+                      "issued_at": newest["issued_at"]}
+    assert newest["issued_at"].endswith("+08:00") and newest["issued_at"] > oldest["issued_at"]
+    assert oldest["status"] == "reissued" and oldest["title"] == "个人"
+    # someone else's order (or a missing one): order_not_found, as everywhere
+    theirs = client.get(f"/v1/orders/{COMPLETED}/invoices", params={"customer_id": "C0001"})
+    missing = client.get("/v1/orders/20990101000000/invoices", params={"customer_id": "C0003"})
+    assert error(theirs) == error(missing) == (404, "order_not_found")
+    assert theirs.json() == missing.json()
+    assert error(client.get(f"/v1/orders/{COMPLETED}/invoices")) == (422, "validation_error")
