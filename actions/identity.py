@@ -1,6 +1,7 @@
 """Identity: the step before any account or order errand.
 
-A customer known to the channel (trusted metadata) is verified at once by
+A customer the channel vouches for (a signed identity token in the message
+metadata, see bot/identity_token.py) is verified at once by
 `action_start_errand` (actions.errands); everyone else goes through
 `verify_identity_form`: phone → SMS code → check.
 """
@@ -16,30 +17,30 @@ from rasa_sdk.types import DomainDict
 from actions import texts
 from actions.backend_client import BackendError, BackendUnavailable, backend
 from actions.common import ERRAND_INTENTS, digits, latest_metadata, normalise_phone, phone_problem, say
-from actions.settings import settings
+from bot import identity_token
 
 logger = logging.getLogger(__name__)
 
 
 async def customer_from_channel(tracker: Tracker) -> Optional[Dict[str, Any]]:
-    """The customer a trusted channel vouches for, or None.
+    """The customer a channel vouches for with a signed identity token, or None.
 
-    Raises BackendUnavailable when the backend cannot tell.
+    Plain metadata (a customer id typed into a REST request) is a claim anyone
+    can make and is ignored: only a token signed with the channels' secret
+    (bot.identity_token) counts. Raises BackendUnavailable when the backend
+    cannot tell.
     """
-    if not settings.trust_channel_identity:
+    claims = identity_token.verify(latest_metadata(tracker).get(identity_token.METADATA_KEY))
+    if claims is None:
         return None
-    metadata = latest_metadata(tracker)
     client = backend()
-    customer_id = metadata.get("shop_customer_id")
     try:
-        if customer_id:
-            return await client.customer(str(customer_id))
-        channel, external_id = metadata.get("channel"), metadata.get("external_id")
-        if channel in ("wechat", "web") and external_id:
-            bound = await client.customer_by_channel(channel, str(external_id))
-            if bound.get("id") and not bound.get("name"):
-                bound = await client.customer(bound["id"])
-            return bound
+        if claims.get("shop_customer_id"):
+            return await client.customer(str(claims["shop_customer_id"]))
+        bound = await client.customer_by_channel(claims["channel"], str(claims["external_id"]))
+        if bound.get("id") and not bound.get("name"):
+            bound = await client.customer(bound["id"])
+        return bound
     except BackendError as error:
         logger.info("channel identity not accepted: %s", error.code)
     return None

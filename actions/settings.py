@@ -5,13 +5,6 @@ import os
 from dataclasses import dataclass
 
 
-def _bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
 @dataclass(frozen=True)
 class Settings:
     backend_url: str
@@ -21,11 +14,6 @@ class Settings:
     retry_backoff_s: float
     breaker_failures: int
     breaker_cooldown_s: float
-    # Identity claims in message metadata (shop_customer_id, channel binding) are
-    # honoured only when every channel that can set them is trusted: off by
-    # default, because anyone can put metadata into a REST request. The web chat
-    # (signed token) and WeChat (signed requests) connectors are what make it safe.
-    trust_channel_identity: bool
     orders_offered: int
 
 
@@ -38,7 +26,6 @@ def load() -> Settings:
         retry_backoff_s=float(os.environ.get("ACTIONS_BACKEND_RETRY_BACKOFF_S", "0.1")),
         breaker_failures=int(os.environ.get("ACTIONS_BREAKER_FAILURES", "5")),
         breaker_cooldown_s=float(os.environ.get("ACTIONS_BREAKER_COOLDOWN_S", "15")),
-        trust_channel_identity=_bool("ACTIONS_TRUST_CHANNEL_IDENTITY", False),
         orders_offered=int(os.environ.get("ACTIONS_ORDERS_OFFERED", "5")),
     )
 

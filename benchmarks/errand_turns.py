@@ -4,7 +4,7 @@ A turn = a customer message in over the REST channel → NLU → policies → th
 server → the shop backend → the reply out. Everything runs for real on loopback:
 the shop backend (scripts/backend, temporary SQLite), `rasa run actions`, and
 `rasa run` with the newest model. Customers are known to the channel
-(metadata shop_customer_id), so every turn is an errand answered from the backend.
+(a signed identity token for the customer), so every turn is an errand answered from the backend.
 
     python -m benchmarks.errand_turns [--conversations 8] [--turns 25]
 """
@@ -20,6 +20,7 @@ from pathlib import Path
 
 import requests
 
+from bot import identity_token
 from bot.rasa_server import latest_model, running_rasa
 from tests.services import endpoints_file, running_actions, running_backend
 
@@ -48,7 +49,7 @@ def conversation(url: str, number: int, turns: int):
         customer, message, expected = ERRANDS[(number + turn) % len(ERRANDS)]
         started = time.perf_counter()
         response = session.post(f"{url}/webhooks/rest/webhook", timeout=60, json={
-            "sender": sender, "message": message, "metadata": {"shop_customer_id": customer}})
+            "sender": sender, "message": message, "metadata": {"identity_token": identity_token.sign({"shop_customer_id": customer})}})
         timings.append(time.perf_counter() - started)
         text = " ".join(r.get("text", "") for r in response.json())
         if response.status_code != 200 or expected not in text:

@@ -73,11 +73,8 @@ def running_actions(backend_url: str, state_dir: Path, port: Optional[int] = Non
     """`rasa run actions` talking to `backend_url`; yields the webhook URL."""
     port = port or free_port()
     rasa = Path(sys.executable).parent / "rasa"
-    # The tests stand in for a trusted channel (a signed web chat session, a
-    # WeChat openid), so identity claims in metadata are honoured here.
     env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
-               ACTIONS_BACKEND_URL=backend_url, SHOP_SERVICE_KEY=SERVICE_KEY,
-               ACTIONS_TRUST_CHANNEL_IDENTITY="true")
+               ACTIONS_BACKEND_URL=backend_url, SHOP_SERVICE_KEY=SERVICE_KEY)
     env.update(extra_env or {})
     command = [str(rasa), "run", "actions", "--actions", "actions", "--port", str(port)]
     with _process(command, env, f"http://127.0.0.1:{port}/health", state_dir / f"actions-{port}.log"):

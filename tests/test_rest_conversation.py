@@ -6,6 +6,7 @@ import uuid
 import pytest
 import requests
 
+from bot import identity_token
 from tests.services import dev_code
 
 
@@ -53,9 +54,9 @@ def test_short_conversation_in_chinese(rasa_url):
     greeting = texts(say(rasa_url, sender, "你好，在吗"))
     assert "您好" in greeting
 
-    # A customer the web channel knows: no identity questions.
+    # A customer the web channel knows (a signed identity token): no identity questions.
     order = texts(say(rasa_url, sender, "帮我查一下订单２０２６１１０１０００００１的状态",
-                      metadata={"shop_customer_id": "C0001"}))
+                      metadata={"identity_token": identity_token.sign({"shop_customer_id": "C0001"})}))
     assert "20261101000001" in order and "已发货" in order and "SF1234567890123" in order
 
     policy = texts(say(rasa_url, sender, "請問你們支持七天無理由退貨嗎"))
