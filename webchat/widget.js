@@ -1,0 +1,432 @@
+/*
+ * 小蜜 web chat widget: a floating chat window for a shop's pages.
+ *
+ *   <script src="https://bot.example.com/webchat/widget.js"></script>
+ *   <script>
+ *     XiaomiChat.init({
+ *       serverUrl: "https://bot.example.com",   // the Rasa server (default: where this script came from)
+ *       greeting: "您好，欢迎光临！有什么可以帮您？",
+ *       identityToken: "<token the shop's server signed for the logged-in customer>"  // optional
+ *     });
+ *   </script>
+ *
+ * Talks to Rasa's socket.io channel (bot.channels.webchat.WebChatInput):
+ * `session_request` / `session_confirm`, `user_uttered` / `bot_uttered`, and
+ * `chat_history` (the transcript, sent when a known session comes back).
+ * Plain JS, no build step; the socket.io client is loaded from
+ * <widget folder>/vendor/socket.io.min.js unless the page already has `io`.
+ * Every bot, agent and customer text is put into the page with textContent.
+ */
+(function (global) {
+  "use strict";
+
+  var MAX_INPUT_CHARS = 500;
+  var STORAGE_KEY = "xiaomi-webchat:session";
+  var OPEN_KEY = "xiaomi-webchat:open";
+  var TYPING_TIMEOUT_MS = 20000;
+  var TEXT = {
+    title: "在线客服",
+    subtitle: "小蜜为您服务",
+    launcher: "在线客服",
+    close: "收起",
+    placeholder: "请输入您的问题…",
+    send: "发送",
+    typing: "客服正在输入",
+    you: "我",
+    bot: "小蜜",
+    agentPrefix: "人工客服",
+    tooLong: "消息最多 " + MAX_INPUT_CHARS + " 字，超出的部分已截去，内容较多时请分几条发送。",
+    offline: "网络连接已断开，正在重新连接…",
+    greeting: "您好，欢迎光临！我是智能客服小蜜，有什么可以帮您？"
+  };
+
+  var currentScript = document.currentScript;
+  var scriptBase = (function () {
+    var src = currentScript && currentScript.src;
+    if (!src) { return global.location.origin + "/webchat/"; }
+    return src.replace(/[^/]*([?#].*)?$/, "");
+  })();
+
+  function chars(text) { return Array.from(text || ""); }
+
+  function randomId() {
+    var bytes = new Uint8Array(16);
+    (global.crypto || global.msCrypto).getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+  }
+
+  // Who the shop says the customer is, read (not verified: the server does that)
+  // from the token's payload; used only to keep customers' sessions apart.
+  function identityOf(token) {
+    if (!token) { return ""; }
+    try {
+      var part = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+      var binary = global.atob(part + "===".slice((part.length + 3) % 4));
+      var bytes = Uint8Array.from(binary, function (c) { return c.charCodeAt(0); });
+      var claims = JSON.parse(new TextDecoder().decode(bytes));
+      if (claims.shop_customer_id) { return "customer:" + claims.shop_customer_id; }
+      if (claims.channel && claims.external_id) { return claims.channel + ":" + claims.external_id; }
+    } catch (e) { /* not a token we can read: treat as anonymous */ }
+    return "";
+  }
+
+  function storageGet(key) {
+    try { return global.localStorage.getItem(key); } catch (e) { return null; }
+  }
+  function storageSet(key, value) {
+    try { global.localStorage.setItem(key, value); } catch (e) { /* private mode: session lasts the page */ }
+  }
+
+  // The session id Rasa uses as sender_id. A new customer on the same browser
+  // (another login, or a logout) starts a new conversation; a guest who logs in keeps it.
+  function loadSession(identity) {
+    var saved = null;
+    try { saved = JSON.parse(storageGet(STORAGE_KEY) || "null"); } catch (e) { saved = null; }
+    var keep = !!saved && typeof saved.id === "string" && /^[A-Za-z0-9_-]{16,64}$/.test(saved.id);
+    if (keep && saved.identity && saved.identity !== identity) { keep = false; }
+    var session = keep ? { id: saved.id, identity: identity } : { id: randomId(), identity: identity };
+    storageSet(STORAGE_KEY, JSON.stringify(session));
+    return session;
+  }
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+
+  function loadScript(src, done) {
+    var script = document.createElement("script");
+    script.src = src;
+    script.async = true;
+    script.onload = function () { done(null); };
+    script.onerror = function () { done(new Error("could not load " + src)); };
+    document.head.appendChild(script);
+  }
+
+  function loadStyles(href) {
+    if (document.querySelector('link[data-xiaomi-webchat]')) { return; }
+    var link = document.createElement("link");
+    link.rel = "stylesheet";
+    link.href = href;
+    link.setAttribute("data-xiaomi-webchat", "");
+    document.head.appendChild(link);
+  }
+
+  function Chat(options) {
+    options = options || {};
+    this.serverUrl = (options.serverUrl || new URL(scriptBase).origin).replace(/\/+$/, "");
+    this.socketPath = options.socketPath || "/socket.io/";
+    this.greeting = options.greeting || TEXT.greeting;
+    this.title = options.title || TEXT.title;
+    this.identityToken = options.identityToken || "";
+    this.session = loadSession(identityOf(this.identityToken));
+    this.socket = null;
+    this.outbox = [];
+    this.ready = false;  // true once this connection's history is shown
+    this.readyTimer = null;
+    this.typingTimer = null;
+    this.build(options.container || document.body);
+    var open = options.open !== undefined ? !!options.open : storageGet(OPEN_KEY) === "1";
+    this.setOpen(open);
+  }
+
+  Chat.prototype.build = function (container) {
+    var self = this;
+    var root = this.root = el("div", "xm-chat");
+    root.setAttribute("data-session-id", this.session.id);
+
+    var launcher = this.launcher = el("button", "xm-launcher", TEXT.launcher);
+    launcher.type = "button";
+    launcher.setAttribute("aria-label", TEXT.launcher);
+    launcher.addEventListener("click", function () { self.setOpen(true); });
+
+    var panel = this.panel = el("section", "xm-panel");
+    panel.setAttribute("role", "dialog");
+    panel.setAttribute("aria-label", this.title);
+
+    var header = el("header", "xm-header");
+    var titles = el("div", "xm-titles");
+    titles.appendChild(el("div", "xm-title", this.title));
+    titles.appendChild(el("div", "xm-subtitle", TEXT.subtitle));
+    var close = el("button", "xm-close", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", TEXT.close);
+    close.addEventListener("click", function () { self.setOpen(false); });
+    header.appendChild(titles);
+    header.appendChild(close);
+
+    this.banner = el("div", "xm-banner", TEXT.offline);
+    this.banner.hidden = true;
+
+    var log = this.log = el("div", "xm-messages");
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+
+    var typing = this.typing = el("div", "xm-typing");
+    typing.setAttribute("aria-label", TEXT.typing);
+    typing.appendChild(el("span", "xm-typing-label", TEXT.typing));
+    for (var i = 0; i < 3; i++) { typing.appendChild(el("span", "xm-dot")); }
+    typing.hidden = true;
+
+    var form = this.form = el("form", "xm-form");
+    var input = this.input = el("textarea", "xm-input");
+    input.rows = 2;
+    input.placeholder = this.placeholder = TEXT.placeholder;
+    input.setAttribute("aria-label", TEXT.placeholder);
+    var footer = el("div", "xm-footer");
+    this.note = el("div", "xm-note");
+    this.note.setAttribute("role", "status");
+    this.counter = el("span", "xm-counter", "0/" + MAX_INPUT_CHARS);
+    var send = this.sendButton = el("button", "xm-send", TEXT.send);
+    send.type = "submit";
+    footer.appendChild(this.note);
+    footer.appendChild(this.counter);
+    footer.appendChild(send);
+    form.appendChild(input);
+    form.appendChild(footer);
+
+    input.addEventListener("input", function () { self.onInput(); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        self.submit();
+      }
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); self.submit(); });
+
+    panel.appendChild(header);
+    panel.appendChild(this.banner);
+    panel.appendChild(log);
+    panel.appendChild(typing);
+    panel.appendChild(form);
+    root.appendChild(panel);
+    root.appendChild(launcher);
+    container.appendChild(root);
+    this.renderGreeting();
+    this.onInput();
+  };
+
+  Chat.prototype.setOpen = function (open) {
+    this.root.classList.toggle("xm-open", open);
+    this.panel.hidden = !open;
+    this.launcher.hidden = open;
+    storageSet(OPEN_KEY, open ? "1" : "0");
+    if (open) {
+      this.connect();
+      this.input.focus();
+      this.scrollToEnd();
+    }
+  };
+
+  // --- connection --------------------------------------------------------------------
+
+  Chat.prototype.connect = function () {
+    var self = this;
+    if (this.socket) { return; }
+    this.socket = "loading";
+    var start = function () {
+      var socket = self.socket = global.io(self.serverUrl, { path: self.socketPath });
+      socket.on("connect", function () {
+        self.banner.hidden = true;
+        self.ready = false;
+        socket.emit("session_request", { session_id: self.session.id });
+      });
+      socket.on("disconnect", function () { self.banner.hidden = false; self.ready = false; });
+      socket.on("connect_error", function () { self.banner.hidden = false; });
+      socket.on("session_confirm", function (sessionId) {
+        var id = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
+        if (id && id !== self.session.id) {
+          self.session.id = id;
+          storageSet(STORAGE_KEY, JSON.stringify(self.session));
+          self.root.setAttribute("data-session-id", id);
+        }
+        // a server without the history event: go on without it
+        clearTimeout(self.readyTimer);
+        self.readyTimer = setTimeout(function () { self.setReady(); }, 2000);
+      });
+      socket.on("chat_history", function (history) {
+        self.showHistory(history && history.messages);
+        self.setReady();
+      });
+      socket.on("bot_uttered", function (message) { self.receive(message); });
+    };
+    if (typeof global.io === "function") { start(); return; }
+    loadScript(scriptBase + "vendor/socket.io.min.js", function (error) {
+      if (error) { self.banner.hidden = false; self.socket = null; return; }
+      start();
+    });
+  };
+
+  // --- input -------------------------------------------------------------------------
+
+  Chat.prototype.onInput = function () {
+    var value = this.input.value;
+    var count = chars(value).length;
+    if (count > MAX_INPUT_CHARS) {
+      this.input.value = chars(value).slice(0, MAX_INPUT_CHARS).join("");
+      count = MAX_INPUT_CHARS;
+      this.note.textContent = TEXT.tooLong;
+    } else if (count < MAX_INPUT_CHARS) {
+      this.note.textContent = "";
+    }
+    this.counter.textContent = count + "/" + MAX_INPUT_CHARS;
+    this.sendButton.disabled = !value.trim();
+  };
+
+  Chat.prototype.submit = function () {
+    var text = this.input.value.trim();
+    if (!text) { return; }
+    text = chars(text).slice(0, MAX_INPUT_CHARS).join("");
+    this.input.value = "";
+    this.onInput();
+    this.note.textContent = "";
+    this.send(text, text);
+  };
+
+  // Sends `payload` to the bot and shows `shown` as the customer's message.
+  Chat.prototype.send = function (payload, shown) {
+    this.disableQuickReplies();
+    this.render({ from: "user", text: shown });
+    var metadata = {};
+    if (this.identityToken) { metadata.identity_token = this.identityToken; }
+    this.outbox.push({ message: payload, session_id: this.session.id, metadata: metadata, shown: shown });
+    this.connect();
+    this.flush();
+    this.setTyping(true);
+  };
+
+  // Messages typed before the socket.io client was loaded wait here; once the
+  // socket exists, socket.io itself buffers them until it is connected.
+  Chat.prototype.flush = function () {
+    if (!this.ready || !this.socket || this.socket === "loading" || !this.socket.connected) { return; }
+    while (this.outbox.length) {
+      var item = this.outbox.shift();
+      this.socket.emit("user_uttered", { message: item.message, session_id: this.session.id, metadata: item.metadata });
+    }
+  };
+
+  Chat.prototype.setReady = function () {
+    clearTimeout(this.readyTimer);
+    this.ready = true;
+    this.flush();
+  };
+
+  Chat.prototype.setTyping = function (on) {
+    var self = this;
+    clearTimeout(this.typingTimer);
+    this.typing.hidden = !on;
+    if (on) {
+      this.typingTimer = setTimeout(function () { self.typing.hidden = true; }, TYPING_TIMEOUT_MS);
+    }
+    this.scrollToEnd();
+  };
+
+  // --- rendering ---------------------------------------------------------------------
+
+  // A `bot_uttered` payload: {text}, {text, quick_replies}, {attachment}, or an
+  // agent's message {text, sender: "agent", agent_name}.
+  Chat.prototype.receive = function (message) {
+    if (!message || typeof message !== "object") { return; }
+    this.setTyping(false);
+    var agent = message.sender === "agent";
+    var item = {
+      from: agent ? "agent" : "bot",
+      text: typeof message.text === "string" ? message.text : "",
+      agent_name: message.agent_name,
+      quick_replies: message.quick_replies || message.buttons
+    };
+    var attachment = message.attachment;
+    if (!item.text && attachment && attachment.payload && attachment.payload.src) {
+      item.image = attachment.payload.src;
+    }
+    if (!item.text && !item.image) { return; }
+    this.render(item);
+  };
+
+  Chat.prototype.renderGreeting = function () {
+    this.render({ from: "bot", text: this.greeting, greeting: true });
+  };
+
+  Chat.prototype.showHistory = function (messages) {
+    if (!Array.isArray(messages)) { return; }
+    this.log.textContent = "";
+    this.renderGreeting();
+    for (var i = 0; i < messages.length; i++) {
+      this.render(messages[i], { history: true });
+    }
+    // only the last message's buttons can still be used
+    this.disableQuickReplies(this.log.lastElementChild);
+    // what the customer typed while (re)connecting is still on its way
+    for (var j = 0; j < this.outbox.length; j++) {
+      this.render({ from: "user", text: this.outbox[j].shown });
+    }
+  };
+
+  Chat.prototype.render = function (item, how) {
+    var self = this;
+    var from = item.from === "user" ? "user" : (item.from === "agent" ? "agent" : "bot");
+    var row = el("div", "xm-msg xm-msg--" + from);
+    if (item.greeting) { row.classList.add("xm-msg--greeting"); }
+    if (how && how.history) { row.classList.add("xm-msg--history"); }
+    if (from === "agent") {
+      var name = item.agent_name ? String(item.agent_name) : "";
+      row.appendChild(el("div", "xm-label", TEXT.agentPrefix + (name ? " " + name : "")));
+    }
+    var bubble = el("div", "xm-bubble");
+    if (item.image && /^https?:\/\//.test(item.image)) {
+      var img = el("img", "xm-image");
+      img.alt = "图片";
+      img.src = item.image;
+      bubble.appendChild(img);
+    } else {
+      bubble.textContent = String(item.text || "");
+    }
+    row.appendChild(bubble);
+
+    var replies = Array.isArray(item.quick_replies) ? item.quick_replies : [];
+    if (replies.length) {
+      var group = el("div", "xm-quick-replies");
+      replies.forEach(function (reply) {
+        if (!reply || !reply.payload) { return; }
+        var title = String(reply.title || reply.payload);
+        var button = el("button", "xm-quick-reply", title);
+        button.type = "button";
+        button.addEventListener("click", function () {
+          if (button.disabled) { return; }
+          self.send(String(reply.payload), title);
+        });
+        group.appendChild(button);
+      });
+      row.appendChild(group);
+    }
+    this.log.appendChild(row);
+    this.scrollToEnd();
+    return row;
+  };
+
+  Chat.prototype.disableQuickReplies = function (except) {
+    var buttons = this.log.querySelectorAll(".xm-quick-reply");
+    for (var i = 0; i < buttons.length; i++) {
+      if (except && except.contains(buttons[i])) { continue; }
+      buttons[i].disabled = true;
+    }
+  };
+
+  Chat.prototype.scrollToEnd = function () {
+    this.log.scrollTop = this.log.scrollHeight;
+  };
+
+  var instance = null;
+  global.XiaomiChat = {
+    MAX_INPUT_CHARS: MAX_INPUT_CHARS,
+    init: function (options) {
+      if (instance) { return instance; }
+      loadStyles(scriptBase + "widget.css");
+      instance = new Chat(options);
+      return instance;
+    },
+    instance: function () { return instance; }
+  };
+})(window);
