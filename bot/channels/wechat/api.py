@@ -1,0 +1,121 @@
+"""The WeChat API calls the connector makes: access_token and customer-service messages.
+
+wechatpy's WeChatClient is synchronous and hard-codes the API host, so the two
+calls are made here with httpx.AsyncClient against the configured base URL.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Optional
+
+import httpx
+
+from bot.channels.wechat.config import WeChatConfig
+
+logger = logging.getLogger(__name__)
+
+TOKEN_KEY = "access_token"
+# Refresh this long before WeChat's expiry: a new fetch invalidates the old token
+# after a short overlap, so every instance must use the one cached token.
+REFRESH_MARGIN_S = 300
+# invalid credential, invalid access_token, access_token expired
+TOKEN_ERRORS = {40001, 40014, 42001}
+
+
+class WeChatApiError(Exception):
+    def __init__(self, errcode: int, errmsg: str = "") -> None:
+        super().__init__(f"{errcode} {errmsg}")
+        self.errcode = errcode
+
+
+class WeChatApi:
+    def __init__(self, config: WeChatConfig, store) -> None:
+        self.config = config
+        self.store = store
+        self._base = config.api_base_url.rstrip("/")
+        self._client: Optional[httpx.AsyncClient] = None
+        self._client_loop: Optional[asyncio.AbstractEventLoop] = None
+
+    def _http(self) -> httpx.AsyncClient:
+        loop = asyncio.get_running_loop()
+        if self._client is None or self._client_loop is not loop:
+            self._client = httpx.AsyncClient(timeout=self.config.http_timeout_s)
+            self._client_loop = loop
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    # ------------------------------------------------------------- access_token
+    async def access_token(self, rejected: Optional[str] = None) -> str:
+        """The cached token; fetched once (across instances with Redis) when missing,
+        near expiry, or equal to `rejected` (a token the API just refused)."""
+        cached = await self.store.get(TOKEN_KEY)
+        if cached and cached != rejected:
+            return cached
+        async with self.store.lock("access-token"):
+            cached = await self.store.get(TOKEN_KEY)  # someone else may have refreshed it
+            if cached and cached != rejected:
+                return cached
+            token, expires_in = await self._fetch_token()
+            await self.store.set(TOKEN_KEY, token, max(1, expires_in - REFRESH_MARGIN_S))
+            return token
+
+    async def _fetch_token(self) -> tuple:
+        response = await self._http().get(f"{self._base}/cgi-bin/token", params={
+            "grant_type": "client_credential", "appid": self.config.appid,
+            "secret": self.config.secret})
+        data = _json(response)
+        if not data.get("access_token"):
+            raise WeChatApiError(int(data.get("errcode", -1)), str(data.get("errmsg", "")))
+        logger.info("wechat: fetched a new access_token (expires in %s s)", data.get("expires_in"))
+        return data["access_token"], int(data.get("expires_in", 7200))
+
+    # ----------------------------------------------------------- custom/send
+    async def send_text(self, openid: str, content: str) -> bool:
+        """One customer-service text message; True when WeChat accepted it."""
+        body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": content}},
+                          ensure_ascii=False).encode("utf-8")
+        try:
+            token = await self.access_token()
+            errcode, errmsg = await self._post_custom(token, body)
+            if errcode in TOKEN_ERRORS:
+                logger.info("wechat: access_token refused (%s), refreshing once", errcode)
+                token = await self.access_token(rejected=token)
+                errcode, errmsg = await self._post_custom(token, body)
+        except (httpx.HTTPError, WeChatApiError, ValueError) as error:
+            logger.warning("wechat: customer-service message to %s not sent: %r", openid, error)
+            return False
+        if errcode != 0:
+            # 45015: more than 48 h since the customer wrote; 45047: over 5 replies;
+            # 48001: account without the API (use mode: passive); 40164: IP not whitelisted.
+            logger.warning("wechat: customer-service message to %s refused: %s %s",
+                           openid, errcode, errmsg)
+            return False
+        return True
+
+    async def _post_custom(self, token: str, body: bytes) -> tuple:
+        url = f"{self._base}/cgi-bin/message/custom/send"
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        try:
+            response = await self._http().post(url, params={"access_token": token},
+                                               content=body, headers=headers)
+        except httpx.ConnectError:
+            # Never connected, so nothing was delivered: one more try is safe.
+            await asyncio.sleep(0.3)
+            response = await self._http().post(url, params={"access_token": token},
+                                               content=body, headers=headers)
+        data = _json(response)
+        return int(data.get("errcode", 0)), str(data.get("errmsg", ""))
+
+
+def _json(response: httpx.Response) -> dict:
+    response.raise_for_status()
+    data = response.json()
+    if not isinstance(data, dict):
+        raise ValueError("WeChat API answered with non-object JSON")
+    return data

@@ -1,0 +1,307 @@
+"""The WeChat Official Account input channel (`bot.channels.wechat.WeChatInput`).
+
+Webhook: GET/POST /webhooks/wechat/webhook. Every push is answered within
+WeChat's 5 s: in `customer_service` mode with `success` at once while the turn
+runs in a background task and the replies go out through the customer-service
+API; in `passive` mode with one passive-reply XML when the bot is ready in time,
+otherwise by staying silent so that WeChat resends and the resend gets it.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import time
+from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Set, Text
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from wechatpy.crypto import WeChatCrypto
+
+from bot import identity_token
+from bot.channels.wechat import protocol, texts
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.config import PASSIVE, WeChatConfig
+from bot.channels.wechat.inbound import TEXT, UNSUPPORTED, WELCOME, Inbound, classify
+from bot.channels.wechat.output import TurnCollector, WeChatOutput
+from bot.channels.wechat.render import (Rendered, choice_number, fit_messages, merge_into_one,
+                                        render_turn)
+from bot.channels.wechat.store import make_store
+
+logger = logging.getLogger(__name__)
+
+# WeChat delivers a push at most three times (the first try and two retries).
+DELIVERIES = 3
+POLL_S = 0.05
+# Replies a passive account could not deliver in time wait this long for the next message.
+LATE_TTL_S = 24 * 3600
+
+
+class WeChatInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+        return cls(WeChatConfig.from_credentials(credentials))
+
+    def __init__(self, config: WeChatConfig) -> None:
+        self.config = config
+        self.store = make_store(config.redis_url, config.appid)
+        self.api = WeChatApi(config, self.store)
+        self.crypto = (WeChatCrypto(config.token, config.encoding_aes_key, config.appid)
+                       if config.encoding_aes_key else None)
+        self._on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None
+        # References to running turns: asyncio keeps only weak ones.
+        self._tasks: Set[asyncio.Task] = set()
+        self._user_locks: Dict[str, list] = {}
+
+    # --------------------------------------------------------------- Rasa API
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return WeChatOutput(self)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        self._on_new_message = on_new_message
+        webhook = Blueprint("wechat_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok", "mode": self.config.mode})
+
+        @webhook.route("/webhook", methods=["GET"])
+        async def verify_url(request: Request) -> HTTPResponse:
+            return self.verify_url(request.args)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self.receive(request.args, request.body or b"")
+
+        @webhook.listener("after_server_stop")
+        async def close(*_: Any) -> None:
+            await self.api.close()
+            await self.store.close()
+
+        return webhook
+
+    # ---------------------------------------------------------------- webhook
+    def verify_url(self, args: Any) -> HTTPResponse:
+        """WeChat's URL check: echo `echostr` when the signature is ours."""
+        echostr = args.get("echostr")
+        try:
+            protocol.check_request_signature(self.config.token, args.get("signature"),
+                                             args.get("timestamp"), args.get("nonce"))
+        except protocol.Refused:
+            logger.warning("wechat: URL check with a wrong signature refused")
+            return response.text("forbidden", status=403)
+        if not echostr:
+            return response.text("missing echostr", status=400)
+        return response.text(echostr, content_type="text/plain")
+
+    async def receive(self, args: Any, body: bytes) -> HTTPResponse:
+        arrived = time.monotonic()
+        try:
+            inbound = self.read_push(args, body)
+        except protocol.Refused as refusal:
+            logger.warning("wechat: push refused (%s)", refusal)
+            return response.text("forbidden", status=403)
+        except protocol.Malformed as problem:
+            logger.warning("wechat: unreadable push (%s)", problem)
+            return response.text("bad request", status=400)
+        if not await self._signature_used_once(args, body):
+            logger.warning("wechat: push refused (signed query reused with another body)")
+            return response.text("forbidden", status=403)
+        if inbound is None:
+            return response.text("success")
+        first = await self.store.add("seen:" + inbound.key, "1", self.config.dedupe_ttl_s)
+        if self.config.mode == PASSIVE:
+            return await self._answer_passively(inbound, first, args, arrived)
+        if first:
+            self._spawn(self._customer_service_turn(inbound))
+        else:
+            logger.info("wechat: retry of %s ignored (already taken)", inbound.key)
+        return response.text("success")
+
+    def read_push(self, args: Any, body: bytes) -> Optional[Inbound]:
+        """Checks signatures (and decrypts); raises Refused or Malformed."""
+        timestamp, nonce = args.get("timestamp"), args.get("nonce")
+        protocol.check_request_signature(self.config.token, args.get("signature"), timestamp, nonce)
+        protocol.check_timestamp(timestamp, self.config.max_clock_skew_s)
+        outer = protocol.parse_xml(body)
+        if args.get("encrypt_type", "raw").lower() == "aes":
+            if self.crypto is None:
+                raise protocol.Malformed("encrypted push but no encoding_aes_key configured")
+            plain = protocol.decrypt_body(self.crypto, self.config.token, outer,
+                                          args.get("msg_signature"), timestamp, nonce)
+        else:
+            plain = body.decode("utf-8", errors="replace")
+        return classify(protocol.read_message(plain))
+
+    async def _signature_used_once(self, args: Any, body: bytes) -> bool:
+        """In plaintext mode `signature` does not cover the body: a signed query seen
+        once may come again only with the same body (WeChat's own retries)."""
+        digest = hashlib.sha256(body).hexdigest()
+        key = f"nonce:{args.get('timestamp')}:{args.get('nonce')}"
+        ttl = max(2 * self.config.max_clock_skew_s, self.config.dedupe_ttl_s)
+        if await self.store.add(key, digest, ttl):
+            return True
+        return await self.store.get(key) == digest
+
+    def _spawn(self, work: Coroutine) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("wechat: turn failed", exc_info=task.exception())
+
+    @contextlib.asynccontextmanager
+    async def _user_lock(self, openid: str):
+        """One turn at a time per customer in this process, so replies keep their order."""
+        entry = self._user_locks.setdefault(openid, [asyncio.Lock(), 0])
+        entry[1] += 1
+        try:
+            async with entry[0]:
+                yield
+        finally:
+            entry[1] -= 1
+            if entry[1] == 0:
+                self._user_locks.pop(openid, None)
+
+    # ------------------------------------------------------------------ turns
+    def metadata(self, openid: str) -> Dict[str, Any]:
+        claims = {"channel": self.name(), "external_id": openid}
+        metadata: Dict[str, Any] = dict(claims)
+        if self.config.vouches_identity:
+            # WeChat signed this request, so it vouches for the OpenID.
+            metadata[identity_token.METADATA_KEY] = identity_token.sign(claims)
+        return metadata
+
+    async def _run_turn(self, inbound: Inbound) -> Rendered:
+        if inbound.kind == UNSUPPORTED:
+            return Rendered([texts.UNSUPPORTED])
+        text = inbound.text
+        if inbound.kind == TEXT:
+            text = await self._resolve_choice(inbound.openid, text)
+        collector = TurnCollector()
+        message = UserMessage(text, collector, inbound.openid, input_channel=self.name(),
+                              message_id=inbound.message_id, metadata=self.metadata(inbound.openid))
+        try:
+            await self._on_new_message(message)
+        except Exception:
+            logger.exception("wechat: Rasa failed on a message from %s", inbound.openid)
+            collector.messages = []
+        rendered = render_turn(collector.messages)
+        if not rendered.texts:
+            rendered.texts.append(texts.WELCOME_FALLBACK if inbound.kind == WELCOME
+                                  else texts.BOT_ERROR)
+        await self._remember_choices(inbound.openid, rendered)
+        return rendered
+
+    async def _customer_service_turn(self, inbound: Inbound) -> None:
+        async with self._user_lock(inbound.openid):
+            rendered = await self._run_turn(inbound)
+            for text in fit_messages(rendered.texts):
+                await self.api.send_text(inbound.openid, text)
+
+    async def push(self, openid: str, rendered: Rendered) -> None:
+        """Messages outside a customer's turn (WeChatOutput, e.g. an agent's reply)."""
+        if not rendered.texts:
+            return
+        await self._remember_choices(openid, rendered)
+        if self.config.mode == PASSIVE:
+            # No API to push with: they go out with the answer to the next message.
+            await self._add_late(openid, rendered.texts)
+            return
+        for text in fit_messages(rendered.texts):
+            await self.api.send_text(openid, text)
+
+    # ---------------------------------------------------------------- choices
+    async def _remember_choices(self, openid: str, rendered: Rendered) -> None:
+        key = "choices:" + openid
+        if rendered.choices:
+            payloads = [payload for _, payload in rendered.choices]
+            await self.store.set(key, json.dumps(payloads, ensure_ascii=False),
+                                 self.config.choices_ttl_s)
+        else:
+            await self.store.delete(key)
+
+    async def _resolve_choice(self, openid: str, text: str) -> str:
+        """A digit answering the numbered choices becomes that button's payload."""
+        number = choice_number(text)
+        if number is None:
+            return text
+        stored = await self.store.get("choices:" + openid)
+        payloads = json.loads(stored) if stored else []
+        if 1 <= number <= len(payloads):
+            return payloads[number - 1]
+        return text
+
+    # ---------------------------------------------------------------- passive
+    async def _answer_passively(self, inbound: Inbound, first: bool, args: Any,
+                                arrived: float) -> HTTPResponse:
+        key, ttl = inbound.key, self.config.dedupe_ttl_s
+        delivery = await self.store.incr("deliveries:" + key, ttl)
+        if first:
+            self._spawn(self._passive_turn(inbound))
+        reply = await self._wait_for("reply:" + key, arrived + self.config.passive_budget_s)
+        if reply is None and delivery >= DELIVERIES:
+            # WeChat's last try: say that the answer comes later; the turn then
+            # keeps it for the customer's next message (whoever claims it first).
+            await self.store.set("gave-up:" + key, "1", ttl)
+            reply = await self.store.get("reply:" + key)
+            if reply is None or not await self.store.add("claimed:" + key, "1", ttl):
+                reply = texts.PASSIVE_STILL_WORKING
+        if reply is None:
+            # Stay silent past WeChat's timeout: it resends, and the resend gets the answer.
+            hold_until = arrived + self.config.reply_timeout_s + 1.0
+            reply = await self._wait_for("reply:" + key, hold_until)
+            if reply is None:
+                return response.text("", status=503)
+        return self._passive_response(inbound, reply, args)
+
+    async def _wait_for(self, key: str, until: float) -> Optional[str]:
+        while True:
+            value = await self.store.get(key)
+            remaining = until - time.monotonic()
+            if value is not None or remaining <= 0:
+                return value
+            await asyncio.sleep(min(POLL_S, remaining))
+
+    def _passive_response(self, inbound: Inbound, reply: str, args: Any) -> HTTPResponse:
+        xml = protocol.passive_text_reply(inbound.openid, inbound.account, reply)
+        if args.get("encrypt_type", "raw").lower() == "aes" and self.crypto is not None:
+            xml = protocol.encrypt_reply(self.crypto, xml, args.get("nonce"))
+        return response.text(xml, content_type="application/xml")
+
+    async def _passive_turn(self, inbound: Inbound) -> None:
+        key, ttl = inbound.key, self.config.dedupe_ttl_s
+        async with self._user_lock(inbound.openid):
+            rendered = await self._run_turn(inbound)
+            earlier = await self._pop_late(inbound.openid)
+            reply, rest = merge_into_one(earlier + rendered.texts)
+            if rest:
+                await self._add_late(inbound.openid, rest)
+            await self.store.set("reply:" + key, reply, ttl)
+            if await self.store.get("gave-up:" + key) and await self.store.add(
+                    "claimed:" + key, "1", ttl):
+                await self._add_late(inbound.openid, [reply])
+
+    async def _add_late(self, openid: str, replies: List[str]) -> None:
+        key = "late:" + openid
+        stored = await self.store.get(key)
+        pending = (json.loads(stored) if stored else []) + list(replies)
+        await self.store.set(key, json.dumps(pending, ensure_ascii=False), LATE_TTL_S)
+
+    async def _pop_late(self, openid: str) -> List[str]:
+        stored = await self.store.pop("late:" + openid)
+        pending = json.loads(stored) if stored else []
+        if pending:
+            pending[0] = texts.PASSIVE_EARLIER + "\n" + pending[0]
+        return pending

@@ -1,0 +1,303 @@
+"""A fake WeChat on loopback that speaks the real protocol.
+
+- `FakeWeChat.push(...)` is WeChat's message push: it signs the request (and in
+  safe mode encrypts it and signs `Encrypt` with msg_signature), POSTs it to the
+  connector, and resends the identical request when no answer comes within
+  `timeout_s` (5 s in production), three deliveries in all. Passive replies are
+  decrypted and checked the way WeChat would.
+- An HTTP server serves `/cgi-bin/token` and `/cgi-bin/message/custom/send`:
+  it issues access_tokens, refuses tokens it did not issue or that were
+  replaced, can expire the current token (40001/42001) to make the connector
+  refresh, enforces the 2048-byte text limit and the 5 replies per customer
+  message, and records every call.
+"""
+from __future__ import annotations
+
+import json
+import random
+import string
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Dict, List, Optional
+from urllib.parse import parse_qs, urlparse
+
+import requests
+import xmltodict
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.utils import WeChatSigner
+
+MAX_DELIVERIES = 3
+MAX_REPLIES_PER_MESSAGE = 5
+MAX_TEXT_BYTES = 2048
+
+
+def sign(*parts: str) -> str:
+    signer = WeChatSigner()
+    signer.add_data(*parts)
+    return signer.signature
+
+
+def cdata(value: str) -> str:
+    return value.replace("]]>", "]]]]><![CDATA[>")
+
+
+def nonce() -> str:
+    return "".join(random.choices(string.digits, k=9))
+
+
+@dataclass
+class Delivery:
+    status: Optional[int]  # None: no answer within the timeout
+    body: str
+    seconds: float
+
+
+@dataclass
+class PushResult:
+    deliveries: List[Delivery]
+    reply: Optional[str] = None  # the passive reply's Content, if any
+    reply_xml: Optional[dict] = None
+
+    @property
+    def answered(self) -> Optional[Delivery]:
+        return next((d for d in self.deliveries if d.status is not None), None)
+
+
+@dataclass
+class Send:
+    touser: str
+    msgtype: str
+    content: str
+    access_token: str
+    errcode: int
+
+
+@dataclass
+class ApiState:
+    appid: str
+    secret: str
+    token_expires_in: int = 7200
+    tokens_issued: List[str] = field(default_factory=list)
+    # token -> errcode it now gets (replaced or expired tokens)
+    dead_tokens: Dict[str, int] = field(default_factory=dict)
+    sends: List[Send] = field(default_factory=list)
+    # replies allowed per OpenID since its last message
+    allowance: Dict[str, int] = field(default_factory=dict)
+    lock: threading.Condition = field(default_factory=threading.Condition)
+
+
+class _ApiHandler(BaseHTTPRequestHandler):
+    state: ApiState  # set on the subclass
+
+    def log_message(self, *args) -> None:  # quiet
+        pass
+
+    def _json(self, payload: dict, status: int = 200) -> None:
+        body = json.dumps(payload, ensure_ascii=False).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        url = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path != "/cgi-bin/token":
+            return self._json({"errcode": 404, "errmsg": "not found"}, 404)
+        state = self.state
+        if query.get("grant_type") != "client_credential" or query.get("appid") != state.appid:
+            return self._json({"errcode": 40013, "errmsg": "invalid appid"})
+        if query.get("secret") != state.secret:
+            return self._json({"errcode": 40125, "errmsg": "invalid appsecret"})
+        with state.lock:
+            token = f"TOKEN-{len(state.tokens_issued) + 1}-{nonce()}"
+            # A new token replaces the old one (WeChat keeps a short overlap; none here).
+            for old in state.tokens_issued:
+                state.dead_tokens.setdefault(old, 40001)
+            state.tokens_issued.append(token)
+        self._json({"access_token": token, "expires_in": state.token_expires_in})
+
+    def do_POST(self) -> None:
+        url = urlparse(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path != "/cgi-bin/message/custom/send":
+            return self._json({"errcode": 404, "errmsg": "not found"}, 404)
+        length = int(self.headers.get("Content-Length") or 0)
+        data = json.loads(self.rfile.read(length).decode("utf-8"))
+        token = query.get("access_token", "")
+        state = self.state
+        with state.lock:
+            touser, msgtype = data.get("touser", ""), data.get("msgtype", "")
+            content = (data.get("text") or {}).get("content", "")
+            if token not in state.tokens_issued:
+                errcode = 40014
+            elif token in state.dead_tokens:
+                errcode = state.dead_tokens[token]
+            elif msgtype != "text" or not touser:
+                errcode = 40008
+            elif len(content.encode("utf-8")) > MAX_TEXT_BYTES:
+                errcode = 45002
+            elif state.allowance.get(touser, 0) <= 0:
+                errcode = 45047  # out of response count limit
+            else:
+                errcode = 0
+                state.allowance[touser] -= 1
+            state.sends.append(Send(touser, msgtype, content, token, errcode))
+            state.lock.notify_all()
+        self._json({"errcode": errcode, "errmsg": "ok" if errcode == 0 else "refused"})
+
+
+class FakeWeChat:
+    def __init__(self, token: str, appid: str, secret: str, encoding_aes_key: str,
+                 timeout_s: float = 5.0, account: str = "gh_fake0000000") -> None:
+        self.token, self.appid, self.secret = token, appid, secret
+        self.encoding_aes_key = encoding_aes_key
+        self.crypto = WeChatCrypto(token, encoding_aes_key, appid)
+        self.timeout_s = timeout_s
+        self.account = account
+        self.api = ApiState(appid, secret)
+        handler = type("Handler", (_ApiHandler,), {"state": self.api})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._msg_ids = random.randrange(10**18, 9 * 10**18)
+
+    # ------------------------------------------------------------- lifecycle
+    def __enter__(self) -> "FakeWeChat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def api_base_url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    # ------------------------------------------------------------- API side
+    def expire_current_token(self, errcode: int = 42001) -> str:
+        """The token in use stops working with `errcode` (42001 expired, 40001 invalid)."""
+        with self.api.lock:
+            token = self.api.tokens_issued[-1]
+            self.api.dead_tokens[token] = errcode
+            return token
+
+    def sends_to(self, openid: str, ok_only: bool = True) -> List[Send]:
+        with self.api.lock:
+            return [s for s in self.api.sends if s.touser == openid and (s.errcode == 0 or not ok_only)]
+
+    def wait_for_sends(self, openid: str, count: int, timeout: float = 90.0) -> List[str]:
+        """Contents of the first `count` accepted messages to `openid` (waits for them)."""
+        deadline = time.monotonic() + timeout
+        with self.api.lock:
+            while True:
+                sent = [s.content for s in self.api.sends if s.touser == openid and s.errcode == 0]
+                if len(sent) >= count:
+                    return sent
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(f"{len(sent)} of {count} messages to {openid} arrived: {sent}")
+                self.api.lock.wait(remaining)
+
+    def settle(self, openid: str, quiet_s: float = 1.5, timeout: float = 90.0) -> List[str]:
+        """All accepted messages to `openid` once none came for `quiet_s` (at least one)."""
+        self.wait_for_sends(openid, 1, timeout)
+        last = None
+        while True:
+            current = len(self.sends_to(openid))
+            if current == last:
+                return [s.content for s in self.sends_to(openid)]
+            last = current
+            time.sleep(quiet_s)
+
+    # ------------------------------------------------------------ push side
+    def text_xml(self, openid: str, content: str, msg_id: Optional[int] = None) -> str:
+        if msg_id is None:
+            self._msg_ids += 1
+            msg_id = self._msg_ids
+        return (f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+                f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+                f"<Content><![CDATA[{cdata(content)}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+
+    def media_xml(self, openid: str, msg_type: str, extra: str = "") -> str:
+        self._msg_ids += 1
+        return (f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+                f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
+                f"{extra}<MsgId>{self._msg_ids}</MsgId></xml>")
+
+    def event_xml(self, openid: str, event: str, key: str = "", create_time: Optional[int] = None) -> str:
+        return (f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+                f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+                f"<CreateTime>{create_time or int(time.time())}</CreateTime>"
+                f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event>"
+                f"<EventKey><![CDATA[{key}]]></EventKey></xml>")
+
+    def signed_request(self, xml: str, safe: bool, forge_signature: bool = False,
+                       forge_msg_signature: bool = False, timestamp: Optional[int] = None):
+        """(query params, body) exactly as WeChat would send them."""
+        ts, nc = str(timestamp or int(time.time())), nonce()
+        openid = (xmltodict.parse(xml)["xml"] or {}).get("FromUserName", "")
+        params = {"signature": sign(self.token, ts, nc), "timestamp": ts, "nonce": nc, "openid": openid}
+        body = xml
+        if safe:
+            encrypted = xmltodict.parse(self.crypto.encrypt_message(xml, nc, ts))["xml"]
+            # Safe mode: the body holds only ToUserName and Encrypt.
+            body = (f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+                    f"<Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>")
+            params.update(encrypt_type="aes", msg_signature=encrypted["MsgSignature"])
+            if forge_msg_signature:
+                params["msg_signature"] = sign("not-the-token", ts, nc, encrypted["Encrypt"])
+        if forge_signature:
+            params["signature"] = sign("not-the-token", ts, nc)
+        return params, body.encode("utf-8")
+
+    def _new_customer_message(self, xml: str) -> None:
+        doc = xmltodict.parse(xml)["xml"]
+        # WeChat lets the account answer each customer message with up to 5 messages.
+        with self.api.lock:
+            self.api.allowance[doc.get("FromUserName", "")] = MAX_REPLIES_PER_MESSAGE
+
+    def push(self, webhook_url: str, xml: str, safe: bool = False, **forgery) -> PushResult:
+        params, body = self.signed_request(xml, safe, **forgery)
+        self._new_customer_message(xml)
+        return self.deliver(webhook_url, params, body)
+
+    def deliver(self, webhook_url: str, params: dict, body: bytes) -> PushResult:
+        """Sends the identical request until it is answered within the timeout (3 tries)."""
+        result = PushResult([])
+        for _ in range(MAX_DELIVERIES):
+            started = time.monotonic()
+            try:
+                response = requests.post(webhook_url, params=params, data=body, timeout=self.timeout_s,
+                                         headers={"Content-Type": "text/xml"})
+            except requests.exceptions.Timeout:  # WeChat cuts the connection and resends
+                result.deliveries.append(Delivery(None, "", time.monotonic() - started))
+                continue
+            result.deliveries.append(Delivery(response.status_code, response.text,
+                                              time.monotonic() - started))
+            if response.status_code == 200 and response.text not in ("", "success"):
+                result.reply_xml = self.read_reply(response.text, params.get("encrypt_type") == "aes")
+                result.reply = result.reply_xml.get("Content")
+            break
+        return result
+
+    def read_reply(self, text: str, encrypted: bool) -> dict:
+        """A passive reply as WeChat reads it; encrypted replies must carry a valid MsgSignature."""
+        doc = xmltodict.parse(text)["xml"]
+        if encrypted:
+            assert "Encrypt" in doc, f"an encrypted request needs an encrypted reply: {text}"
+            plain = self.crypto.decrypt_message(doc, doc["MsgSignature"], doc["TimeStamp"], doc["Nonce"])
+            doc = xmltodict.parse(plain)["xml"]
+        return doc
+
+    def verify_url(self, webhook_url: str, echostr: str, forge: bool = False) -> requests.Response:
+        ts, nc = str(int(time.time())), nonce()
+        signature = sign("not-the-token" if forge else self.token, ts, nc)
+        return requests.get(webhook_url, params={"signature": signature, "timestamp": ts,
+                                                 "nonce": nc, "echostr": echostr}, timeout=10)

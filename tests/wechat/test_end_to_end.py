@@ -1,0 +1,129 @@
+"""WeChat → real `rasa run` → real action server → real shop backend, customer-service mode.
+
+The fake WeChat signs (and encrypts) each push like WeChat and receives the
+bot's answers on its customer-service API. One Rasa server for the module.
+"""
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+import requests
+
+from bot.channels.wechat import texts
+from tests.wechat.conftest import new_fake, serve_rasa_with_wechat
+
+
+@pytest.fixture(scope="module")
+def wechat(model, action_url, tmp_path_factory):
+    """(fake WeChat, Rasa URL); WeChat's real 5 s timeout."""
+    with new_fake(timeout_s=5.0) as fake:
+        with serve_rasa_with_wechat(model, action_url, tmp_path_factory.mktemp("rasa-wechat"), fake,
+                                    reply_timeout_s=5.0, passive_budget_s=4.5) as url:
+            yield fake, url
+
+
+def openid() -> str:
+    return "o" + uuid.uuid4().hex[:27]
+
+
+def webhook(url: str) -> str:
+    return f"{url}/webhooks/wechat/webhook"
+
+
+def user_events(url: str, sender: str) -> list:
+    tracker = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
+    return [e for e in tracker["events"] if e["event"] == "user"]
+
+
+def test_url_verification(wechat):
+    fake, url = wechat
+    assert fake.verify_url(webhook(url), "1616140317555161061").text == "1616140317555161061"
+    assert fake.verify_url(webhook(url), "1616140317555161061", forge=True).status_code == 403
+
+
+@pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
+def test_round_trip_in_chinese(wechat, safe):
+    fake, url = wechat
+    customer = openid()
+    result = fake.push(webhook(url), fake.text_xml(customer, "你好，在吗"), safe=safe)
+    assert result.deliveries[0].status == 200 and result.deliveries[0].body == "success"
+    assert "您好" in fake.settle(customer)[0]
+    [event] = user_events(url, customer)
+    assert event["text"] == "你好，在吗" and event["input_channel"] == "wechat"
+    assert event["metadata"]["external_id"] == customer
+
+
+def test_faq_answer_in_safe_mode(wechat):
+    fake, url = wechat
+    customer = openid()
+    fake.push(webhook(url), fake.text_xml(customer, "請問你們支持七天無理由退貨嗎"), safe=True)
+    assert "七天无理由" in " ".join(fake.settle(customer))
+
+
+@pytest.mark.parametrize("forgery", ["forge_signature", "forge_msg_signature"])
+def test_forged_pushes_reach_nothing(wechat, forgery):
+    fake, url = wechat
+    customer = openid()
+    result = fake.push(webhook(url), fake.text_xml(customer, "你好"), safe=True, **{forgery: True})
+    assert [d.status for d in result.deliveries] == [403]
+    time.sleep(2)
+    assert user_events(url, customer) == []
+    assert fake.sends_to(customer, ok_only=False) == []
+
+
+def test_wechats_retries_are_processed_once(wechat):
+    fake, url = wechat
+    customer = openid()
+    xml = fake.text_xml(customer, "你好")
+    params, body = fake.signed_request(xml, safe=True)
+    fake._new_customer_message(xml)
+    for _ in range(3):  # the first delivery and two identical resends, while the turn runs
+        assert fake.deliver(webhook(url), params, body).deliveries[0].body == "success"
+    replies = fake.settle(customer, quiet_s=3)
+    assert len(replies) == 1 and "您好" in replies[0]
+    assert len(user_events(url, customer)) == 1
+
+
+def test_subscribe_gets_the_shops_greeting(wechat):
+    fake, url = wechat
+    customer = openid()
+    fake.push(webhook(url), fake.event_xml(customer, "subscribe"), safe=True)
+    assert "您好" in fake.settle(customer)[0]
+    assert [e["parse_data"]["intent"]["name"] for e in user_events(url, customer)] == ["greet"]
+
+
+def test_an_image_gets_the_text_only_note_without_nlu(wechat):
+    fake, url = wechat
+    customer = openid()
+    fake.push(webhook(url), fake.media_xml(
+        customer, "image", "<PicUrl><![CDATA[http://example.com/p.jpg]]></PicUrl><MediaId><![CDATA[m]]></MediaId>"))
+    assert fake.settle(customer) == [texts.UNSUPPORTED]
+    assert user_events(url, customer) == []
+
+
+def test_bound_openid_asks_about_an_order_without_being_asked_for_a_phone(wechat):
+    fake, url = wechat
+    customer = "oWECHAT_ZHANGWEI"  # bound to 张伟 (C0001) in shop_backend/seed.py
+    fake.push(webhook(url), fake.text_xml(customer, "帮我查一下订单２０２６１１０１０００００１的状态"), safe=True)
+    answer = " ".join(fake.settle(customer, quiet_s=3))
+    assert "手机号" not in answer
+    assert "20261101000001" in answer and "已发货" in answer and "SF1234567890123" in answer
+
+
+def test_pushes_outside_a_turn_and_numbered_choices(wechat):
+    """What the handoff service will do: execute on the latest channel; buttons become digits."""
+    fake, url = wechat
+    customer = openid()
+    fake.push(webhook(url), fake.text_xml(customer, "你好"))
+    fake.settle(customer)
+    executed = requests.post(f"{url}/conversations/{customer}/execute",
+                             params={"output_channel": "latest"}, json={"name": "utter_default"}, timeout=60)
+    assert executed.status_code == 200, executed.text
+    offer = fake.wait_for_sends(customer, 2)[1]
+    assert "回复数字选择" in offer and "2. 查物流" in offer
+    fake.push(webhook(url), fake.text_xml(customer, "２"))
+    fake.wait_for_sends(customer, 3)
+    last = user_events(url, customer)[-1]
+    assert last["text"] == "/logistics_track" and last["parse_data"]["intent"]["name"] == "logistics_track"
