@@ -12,7 +12,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Dict, Iterator, Optional
 
 import requests
 
@@ -38,18 +38,27 @@ def running_rasa(
     model: Optional[Path] = None,
     endpoints: Optional[Path] = None,
     log_path: Optional[Path] = None,
+    credentials: Optional[Path] = None,
+    env: Optional[Dict[str, str]] = None,
+    port: Optional[int] = None,
 ) -> Iterator[str]:
-    """Yields the base URL of a Rasa server started with --enable-api."""
-    port = free_port()
+    """Yields the base URL of a Rasa server started with --enable-api.
+
+    `credentials` defaults to the project's credentials.yml; `env` adds to the
+    process environment (channel settings, secrets).
+    """
+    port = port or free_port()
     rasa = Path(sys.executable).parent / "rasa"
     command = [
         str(rasa), "run", "--enable-api", "--port", str(port), "--interface", "127.0.0.1",
         "--model", str(model or latest_model()),
-        "--credentials", str(ROOT / "credentials.yml"),
+        "--credentials", str(credentials or ROOT / "credentials.yml"),
     ]
     if endpoints is not None:
         command += ["--endpoints", str(endpoints)]
+    extra_env = env or {}
     env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
+    env.update(extra_env)
     log_path = log_path or ROOT / "var" / f"rasa-{port}.log"
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "wb") as log:
