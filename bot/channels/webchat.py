@@ -121,6 +121,14 @@ class WebChatOutput(SocketIOOutput):
         await self._send_message(recipient_id, message)
 
 
+def _bot_message(text: Text, timestamp: Any, agent: Dict[Text, Any]) -> Dict[Text, Any]:
+    """A bot's (or, with `agent` fields, a human agent's) message of the history."""
+    message = {"from": AGENT if agent else "bot", "text": text, "timestamp": timestamp}
+    if agent:
+        message["agent_name"] = agent["agent_name"]
+    return message
+
+
 def transcript(events: Iterable[Dict[Text, Any]], limit: int = HISTORY_LIMIT) -> List[Dict[Text, Any]]:
     """The customer-visible messages of serialised tracker events, oldest first.
 
@@ -150,9 +158,7 @@ def transcript(events: Iterable[Dict[Text, Any]], limit: int = HISTORY_LIMIT) ->
                 replies = _quick_replies(data.get("buttons") or data.get("quick_replies") or [])
                 parts = _text_parts(text)
                 for index, part in enumerate(parts):
-                    message = {"from": AGENT if agent else "bot", "text": part, "timestamp": timestamp}
-                    if agent:
-                        message["agent_name"] = agent["agent_name"]
+                    message = _bot_message(part, timestamp, agent)
                     if replies and index == len(parts) - 1:
                         message["quick_replies"] = replies
                     messages.append(message)
@@ -163,11 +169,7 @@ def transcript(events: Iterable[Dict[Text, Any]], limit: int = HISTORY_LIMIT) ->
                     custom = custom["data"]
                 custom_text = custom.get("text")
                 if isinstance(custom_text, str) and custom_text.strip():
-                    agent = _agent_fields(custom)
-                    message = {"from": AGENT if agent else "bot", "text": custom_text, "timestamp": timestamp}
-                    if agent:
-                        message["agent_name"] = agent["agent_name"]
-                    messages.append(message)
+                    messages.append(_bot_message(custom_text, timestamp, _agent_fields(custom)))
     return messages[-limit:] if limit else messages
 
 

@@ -29,7 +29,8 @@ IMAGE_LINK = "图片：{url}"
 ATTACHMENT_LINK = "附件：{url}"
 
 # More replies than WeChat lets us send for one customer message.
-TRUNCATED = "……（内容较多，未显示完整，您可以回复“继续”或换个问法）"
+# Nothing can fetch the cut part later, so the note does not promise a "继续".
+TRUNCATED = "……（内容较多，这里未能全部显示，您可以换个更具体的问法再问我）"
 
 # When Rasa fails to answer at all.
 BOT_ERROR = "抱歉，系统开小差了，请稍后再发一次消息试试，或回复“转人工”联系人工客服。"
