@@ -259,6 +259,8 @@ def test_another_customer_on_the_same_browser_gets_a_new_conversation(webchat_ur
 def test_agent_message_rendering_is_marked_and_safe(webchat_url, context):
     page = context.new_page()
     open_chat(page, f"{webchat_url}/webchat/")
+    # the history a (re)connection brings replaces the log: inject only after it came
+    wait_for_connected(page)
     page.evaluate("""XiaomiChat.instance().receive(
         {text: "<script>window.__x=1</script>稍等，我帮您查一下", sender: "agent", agent_name: "小王"})""")
     page.evaluate("""XiaomiChat.instance().receive(
