@@ -1,0 +1,1 @@
+"""Dialogue policies of the assistant (registered Rasa graph components)."""
