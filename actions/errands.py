@@ -167,7 +167,8 @@ class ActionStartErrand(Action):
             if customer and customer.get("id"):
                 verified = True
                 events += [SlotSet("customer_id", customer["id"]),
-                           SlotSet("customer_name", customer.get("name"))]
+                           SlotSet("customer_name", customer.get("name")),
+                           SlotSet("customer_level", customer.get("level"))]
                 say(dispatcher, texts.VERIFIED_KNOWN.format(name=customer.get("name", "")))
             else:
                 events += [SlotSet("phone", None), SlotSet("verification_code", None)]
@@ -442,15 +443,24 @@ class ActionDoErrand(Action):
         reset = [SlotSet(slot, None) for slot in ERRAND_STATE] + [SlotSet("errand", None)]
         if not tracker.get_slot("verified") or not tracker.get_slot("customer_id"):
             return reset
+        # The outcome is what the handoff policy reads: a backend that is down, or a
+        # second failed errand, sends the customer to a human.
+        failures = int(tracker.get_slot("errand_failures") or 0)
         try:
-            for text, buttons in await self.answer(errand, tracker):
-                say(dispatcher, text, buttons)
+            answers = await self.answer(errand, tracker)
         except BackendUnavailable:
-            say(dispatcher, texts.BACKEND_DOWN)
+            say(dispatcher, texts.BACKEND_DOWN_APOLOGY)
+            return reset + [SlotSet("errand_outcome", "backend_down"), SlotSet("errand_failures", failures + 1)]
         except BackendError as error:
             say(dispatcher, explain(error.code, errand, tracker.get_slot("order_id"),
                                     tracker.get_slot("order_summary")))
-        return reset
+            return reset + [SlotSet("errand_outcome", "failed"), SlotSet("errand_failures", failures + 1)]
+        for text, buttons in answers:
+            say(dispatcher, text, buttons)
+        blocked = tracker.get_slot("errand_blocked")
+        if blocked and blocked != BACKEND_DOWN:
+            return reset + [SlotSet("errand_outcome", "failed"), SlotSet("errand_failures", failures + 1)]
+        return reset + [SlotSet("errand_outcome", "done"), SlotSet("errand_failures", 0)]
 
     async def answer(self, errand: str, tracker: Tracker) -> List[tuple]:
         client = backend()

@@ -104,7 +104,8 @@ class ValidateVerifyIdentityForm(FormValidationAction):
         say(dispatcher, texts.VERIFIED.format(name=customer.get("name", "")))
         # The code itself is not kept in the tracker's slots.
         return {"verification_code": "******", "verified": True,
-                "customer_id": customer["id"], "customer_name": customer.get("name")}
+                "customer_id": customer["id"], "customer_name": customer.get("name"),
+                "customer_level": customer.get("level")}
 
 
 class AskPhone(Action):

@@ -15,6 +15,9 @@ class Settings:
     breaker_failures: int
     breaker_cooldown_s: float
     orders_offered: int
+    handoff_url: str
+    handoff_service_key: str
+    handoff_timeout_s: float
 
 
 def load() -> Settings:
@@ -27,6 +30,10 @@ def load() -> Settings:
         breaker_failures=int(os.environ.get("ACTIONS_BREAKER_FAILURES", "5")),
         breaker_cooldown_s=float(os.environ.get("ACTIONS_BREAKER_COOLDOWN_S", "15")),
         orders_offered=int(os.environ.get("ACTIONS_ORDERS_OFFERED", "5")),
+        # the handoff service (handoff/API.md): queue, tickets, survey answers
+        handoff_url=os.environ.get("ACTIONS_HANDOFF_URL", "http://127.0.0.1:8200").rstrip("/"),
+        handoff_service_key=os.environ.get("HANDOFF_SERVICE_KEY", "dev-service-key"),
+        handoff_timeout_s=float(os.environ.get("ACTIONS_HANDOFF_TIMEOUT_S", "3")),
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 # ------------------------------------------------------------------ general
 BACKEND_DOWN = ("非常抱歉，系统暂时有点忙，没能为您查到结果🙏 请稍后再试一次；"
                 "如果比较着急，回复「转人工」，我马上帮您转给人工客服。")
+# action_do_errand: the handoff policy hands the customer to a human right after this.
+BACKEND_DOWN_APOLOGY = "非常抱歉，系统暂时有点忙，没能为您办理成功🙏"
 OFFER_HUMAN = "如需进一步帮助，回复「转人工」即可联系人工客服。"
 DECLINED = "好的，已为您取消本次操作，订单和账户都没有任何变动。还有其他需要帮忙的吗？"
 UNKNOWN_ERROR = "抱歉，这个请求暂时没能办理成功。" + OFFER_HUMAN
@@ -129,3 +131,56 @@ SHIPPED_HINT = {
 }
 ACTION_WORDS = {"cancel_order": "取消", "modify_address": "修改地址", "urge_delivery": "催发货"}
 KIND_WORDS = {"return": "退货", "exchange": "换货"}
+
+# ------------------------------------------------------------------ handoff to a human
+# What the intents are called when the bot asks which one the customer meant
+# (buttons of the clarification) and in the agent's summary.
+INTENT_LABELS = {
+    "greet": "打招呼", "goodbye": "结束对话", "thank": "致谢", "affirm": "确认", "deny": "否定",
+    "request_human": "转人工", "complain": "投诉", "chitchat": "闲聊", "out_of_scope": "其他问题",
+    "order_status": "查订单", "logistics_track": "查物流", "urge_delivery": "催发货",
+    "cancel_order": "取消订单", "modify_address": "改地址", "return_goods": "退货",
+    "exchange_goods": "换货", "refund_status": "查退款", "invoice_request": "开发票",
+    "payment_issue": "支付问题", "account_points": "查积分", "membership_benefits": "会员权益",
+    "reset_password": "重置密码", "change_phone": "换绑手机", "faq_shipping": "配送说明",
+    "faq_return_policy": "退换货政策", "faq_business_hours": "客服时间", "faq_payment_methods": "支付方式",
+    "inform": "提供信息",
+}
+CLARIFY_TWO = "抱歉，我没太明白您的意思😅 您是想问「{first}」还是「{second}」？"
+CLARIFY_ONE = "抱歉，我没太明白您的意思😅 您是想问「{first}」吗？"
+CLARIFY_NONE = "抱歉，我没太明白您的意思😅 能换个说法再说一次吗？比如「查物流」「退货」「开发票」。"
+CLARIFY_HUMAN_BUTTON = "都不是，转人工"
+
+# The first sentence of the handoff reply, by the reason of the handoff.
+HANDOFF_LEAD = {
+    "request_human": "好的，马上为您转接人工客服。",
+    "complain": "非常抱歉给您带来了不好的体验，您的问题我们一定重视，马上为您转接人工客服。",
+    "upset": "非常抱歉让您着急了，我马上请人工客服来帮您处理。",
+    "low_confidence": "抱歉，我没能理解清楚您的问题，为您转接人工客服。",
+    "errand_failed": "抱歉没能帮您办好，为您转接人工客服继续处理。",
+    "backend_down": "我先为您转接人工客服，由客服帮您继续处理。",
+}
+HANDOFF_QUEUED = "您前面还有 {ahead} 位，预计等待约 {eta} 分钟。"
+HANDOFF_NEXT = "您是下一位，客服马上就来。"
+HANDOFF_NO_REPEAT = "您刚才说的内容客服都能看到，不用重复说明；有补充可以直接发给我。"
+HANDOFF_ALREADY = "您已在排队中，客服接入后会第一时间回复您，请稍候。"
+HANDOFF_TICKET = ("现在不在人工客服服务时间{hours}。已为您登记工单 {number}，"
+                  "客服会在 {respond_by} 前联系您。您可以直接留言补充问题，我们会一并转给客服。")
+HANDOFF_HOURS = "（每天 {hours}）"
+HANDOFF_UNAVAILABLE = ("非常抱歉，人工客服系统暂时连接不上。请稍后回复「转人工」再试一次，"
+                       "我也可以继续帮您查询订单、物流和退款。")
+TICKET_MESSAGE_TAKEN = "已收到您的留言，已补充到工单 {number}，客服会尽快联系您。还有其他需要帮忙的吗？"
+TICKET_MESSAGE_FAILED = "抱歉，留言暂时没能保存成功，请稍后再发一次。"
+SATISFACTION_THANKS = {
+    5: "感谢您的五星好评！祝您生活愉快😊",
+    4: "感谢您的评价！我们会继续努力。",
+    3: "感谢您的评价，我们会继续改进服务。",
+    2: "非常抱歉这次没能让您满意，您的评价我们会认真改进。",
+    1: "非常抱歉这次服务没能让您满意，我们会认真复盘改进。如还有问题，回复「转人工」随时联系我们。",
+}
+SATISFACTION_FAILED = "感谢您的评价！"
+# Reasons as the agent reads them in the summary.
+HANDOFF_REASON_LABELS = {
+    "request_human": "客户要求人工", "complain": "客户投诉", "upset": "客户情绪激动",
+    "low_confidence": "机器人连续未能理解", "errand_failed": "业务连续办理失败", "backend_down": "系统故障",
+}

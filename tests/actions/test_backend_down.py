@@ -1,4 +1,9 @@
-"""Backend down: the customer gets an apology and the offer of a human, never silence."""
+"""Backend down: the customer gets an apology and a human, never silence.
+
+An errand records the outcome `backend_down`, on which the handoff policy hands
+the conversation to a human (tests/handoff/test_policy.py); the identity step
+apologises and offers one.
+"""
 from __future__ import annotations
 
 import pytest
@@ -17,12 +22,13 @@ def dead_action_url(tmp_path_factory):
         yield url
 
 
-def test_errand_with_backend_down_apologises_and_offers_a_human(dead_action_url, domain_dict):
+def test_errand_with_backend_down_apologises_and_records_it_for_the_handoff(dead_action_url, domain_dict):
     c = ActionCall(dead_action_url, domain_dict, verified=True, customer_id="C0001",
                    errand="order_status", order_id="20261101000001")
     c.user("查订单", "order_status")
     result = c.run("action_do_errand")
-    assert result["text"] == texts.BACKEND_DOWN and "转人工" in result["text"]
+    assert result["text"] == texts.BACKEND_DOWN_APOLOGY
+    assert c.slots["errand_outcome"] == "backend_down" and c.slots["errand_failures"] == 1
 
 
 def test_identity_with_backend_down_apologises(dead_action_url, domain_dict):
@@ -38,4 +44,5 @@ def test_order_check_with_backend_down_ends_the_form_with_an_apology(dead_action
     c.user("20261101000003", "inform", order_id="20261101000003")
     c.run("validate_errand_form")
     assert c.slots["errand_blocked"] == "backend_down" and c.slots["requested_slot"] is None
-    assert c.run("action_do_errand")["text"] == texts.BACKEND_DOWN
+    assert c.run("action_do_errand")["text"] == texts.BACKEND_DOWN_APOLOGY
+    assert c.slots["errand_outcome"] == "backend_down"

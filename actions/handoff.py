@@ -1,0 +1,193 @@
+"""Handoff actions: open the handoff with its package, clarify a low-confidence
+message, record the satisfaction rating, take a message for a ticket.
+
+When to hand off is decided by bot.policies.handoff.HandoffPolicy (thresholds in
+config.yml), which puts the reason and the reading into the `handoff_trigger`
+slot; these actions do the errand against the handoff service (handoff/API.md).
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, ConversationPaused, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import texts
+from actions.backend_client import BackendError, BackendUnavailable, backend
+from actions.common import say
+from actions.handoff_client import HandoffUnavailable, handoff_service
+from actions.handoff_package import SOURCE_CHANNELS, order_ids, slots, summary, transcript
+from actions.masking import mask_phone
+
+logger = logging.getLogger(__name__)
+
+ORDERS_IN_PACKAGE = 5
+CLARIFY_IGNORED = {"nlu_fallback", "out_of_scope", "inform", "affirm", "deny", "greet", "goodbye", "thank"}
+
+
+class ActionHandoff(Action):
+    """Opens a handoff (or, outside business hours, a ticket) and pauses the bot."""
+
+    def name(self) -> Text:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        trigger = tracker.get_slot("handoff_trigger") or {}
+        reason = trigger.get("reason") or "request_human"
+        events: List[Dict[str, Any]] = [SlotSet("handoff_trigger", None), SlotSet("errand_failures", 0),
+                                        SlotSet("errand_outcome", None)]
+        if tracker.active_loop.get("name"):
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]
+        customer = await _customer(tracker)
+        orders = await _orders(tracker)
+        package = {
+            "sender_id": tracker.sender_id,
+            "channel": tracker.get_latest_input_channel() or "rest",
+            "customer": customer,
+            "reason": reason,
+            "trigger": trigger.get("reading") or {},
+            "priority": int(trigger.get("priority") or 0),
+            "summary": summary(tracker, customer, reason, bool(trigger.get("upset")), orders),
+            "transcript": transcript(tracker),
+            "slots": slots(tracker),
+            "orders": orders,
+        }
+        try:
+            answer = await handoff_service().open_handoff(package)
+        except HandoffUnavailable:
+            say(dispatcher, texts.HANDOFF_UNAVAILABLE)
+            return events
+        lead = texts.HANDOFF_LEAD.get(reason, texts.HANDOFF_LEAD["request_human"])
+        ticket = answer.get("ticket")
+        if ticket and answer.get("state") not in ("QUEUED", "AGENT"):
+            hours = answer.get("business_hours")
+            say(dispatcher, texts.HANDOFF_TICKET.format(
+                hours=texts.HANDOFF_HOURS.format(hours=hours) if hours else "",
+                number=ticket.get("number"), respond_by=_when(ticket.get("respond_by"))))
+            return events + [SlotSet("ticket_awaiting_message", str(ticket.get("id")))]
+        if answer.get("already_open"):
+            say(dispatcher, texts.HANDOFF_ALREADY)
+        else:
+            position = int(answer.get("queue_position") or 1)
+            wait = (texts.HANDOFF_NEXT if position <= 1 else
+                    texts.HANDOFF_QUEUED.format(ahead=position - 1, eta=answer.get("eta_minutes") or 1))
+            say(dispatcher, lead + wait + texts.HANDOFF_NO_REPEAT)
+        return events + [ConversationPaused()]
+
+
+class ActionClarifyIntent(Action):
+    """Low confidence: the two likeliest intents as buttons, and a way to a human."""
+
+    def name(self) -> Text:
+        return "action_clarify_intent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        ranking = tracker.latest_message.get("intent_ranking") or []
+        candidates = [item["name"] for item in ranking
+                      if item.get("name") in texts.INTENT_LABELS and item.get("name") not in CLARIFY_IGNORED][:2]
+        labels = [texts.INTENT_LABELS[name] for name in candidates]
+        if len(candidates) == 2:
+            text = texts.CLARIFY_TWO.format(first=labels[0], second=labels[1])
+        elif candidates:
+            text = texts.CLARIFY_ONE.format(first=labels[0])
+        else:
+            text = texts.CLARIFY_NONE
+        buttons = [{"title": label, "payload": f"/{name}"} for name, label in zip(candidates, labels)]
+        buttons.append({"title": texts.CLARIFY_HUMAN_BUTTON, "payload": "/request_human"})
+        say(dispatcher, text, buttons)
+        return []
+
+
+class ActionRecordSatisfaction(Action):
+    """Stores the survey's rating with the handoff it rates."""
+
+    def name(self) -> Text:
+        return "action_record_satisfaction"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        handoff_id = tracker.get_slot("satisfaction_handoff_id")
+        rating = tracker.get_slot("satisfaction_rating")
+        events = [SlotSet("satisfaction_handoff_id", None), SlotSet("satisfaction_rating", None)]
+        if not handoff_id or rating is None:
+            return events
+        try:
+            await handoff_service().rate(str(handoff_id), int(rating))
+        except HandoffUnavailable:
+            say(dispatcher, texts.SATISFACTION_FAILED)
+            return events
+        say(dispatcher, texts.SATISFACTION_THANKS.get(int(rating), texts.SATISFACTION_FAILED))
+        return events
+
+
+class ActionTakeTicketMessage(Action):
+    """Outside business hours: the customer's next message goes onto their ticket."""
+
+    def name(self) -> Text:
+        return "action_take_ticket_message"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
+        ticket_id = tracker.get_slot("ticket_awaiting_message")
+        text = (tracker.latest_message.get("text") or "").strip()
+        if not ticket_id or not text:
+            return [SlotSet("ticket_awaiting_message", None)]
+        try:
+            answer = await handoff_service().add_ticket_message(str(ticket_id), text)
+        except HandoffUnavailable:
+            say(dispatcher, texts.TICKET_MESSAGE_FAILED)
+            return []  # still waiting for the message: the customer may send it again
+        say(dispatcher, texts.TICKET_MESSAGE_TAKEN.format(number=answer.get("number") or ticket_id))
+        return [SlotSet("ticket_awaiting_message", None)]
+
+
+# ---------------------------------------------------------------------- package parts
+async def _customer(tracker: Tracker) -> Dict[str, Any]:
+    customer_id = tracker.get_slot("customer_id")
+    verified = bool(tracker.get_slot("verified")) and bool(customer_id)
+    known: Dict[str, Any] = {"id": customer_id, "name": tracker.get_slot("customer_name"),
+                             "phone_masked": None, "level": tracker.get_slot("customer_level"),
+                             "verified": verified}
+    if not verified:
+        phone = tracker.get_slot("phone")
+        known["phone_masked"] = mask_phone(phone) if phone else None
+        return known
+    try:
+        record = await backend().customer(customer_id)
+    except (BackendError, BackendUnavailable):
+        return known
+    known.update(name=record.get("name") or known["name"], level=record.get("level") or known["level"],
+                 phone_masked=mask_phone(record.get("phone") or "") or None)
+    return known
+
+
+async def _orders(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The orders the conversation looked up, as the backend has them now."""
+    customer_id = tracker.get_slot("customer_id")
+    ids = order_ids(tracker)[:ORDERS_IN_PACKAGE]
+    if not ids:
+        return []
+    if not (tracker.get_slot("verified") and customer_id):
+        return [{"order_id": order_id} for order_id in ids]
+    orders = []
+    for order_id in ids:
+        try:
+            order = await backend().order(order_id, customer_id)
+        except (BackendError, BackendUnavailable):
+            orders.append({"order_id": order_id})  # someone else's, or the backend is down
+            continue
+        orders.append({"order_id": order_id, "status": order.get("status"), "status_text": order.get("status_text"),
+                       "total": order.get("total"), "items": order.get("items"),
+                       "tracking_no": order.get("tracking_no"), "courier": order.get("courier")})
+    return orders
+
+
+def _when(value: Optional[str]) -> str:
+    """'2026-11-30T09:05:00+08:00' → '11月30日 09:05'."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return str(value or "")
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"

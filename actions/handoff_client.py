@@ -1,0 +1,60 @@
+"""Async client of the handoff service (handoff/API.md), for the handoff actions.
+
+One call per customer action and nothing to retry blindly: opening a handoff is
+itself idempotent on the service (a second POST for a waiting conversation
+returns the open handoff), so a timeout may be retried once.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, Optional
+
+import httpx
+
+from actions.settings import Settings, settings as default_settings
+
+logger = logging.getLogger(__name__)
+
+
+class HandoffUnavailable(Exception):
+    """The handoff service could not be reached or failed."""
+
+
+class HandoffClient:
+    def __init__(self, config: Optional[Settings] = None, transport: Optional[httpx.AsyncBaseTransport] = None):
+        self.config = config or default_settings
+        self.transport = transport
+
+    async def _post(self, path: str, body: Dict[str, Any], attempts: int = 1) -> httpx.Response:
+        headers = {"X-Service-Key": self.config.handoff_service_key}
+        last: Optional[Exception] = None
+        async with httpx.AsyncClient(base_url=self.config.handoff_url, timeout=self.config.handoff_timeout_s,
+                                     transport=self.transport) as client:
+            for _ in range(attempts):
+                try:
+                    response = await client.post(path, json=body, headers=headers)
+                except httpx.HTTPError as error:
+                    last = error
+                    continue
+                if response.status_code >= 400:
+                    logger.warning("handoff service %s answered %s", path, response.status_code)
+                    raise HandoffUnavailable(f"{path}: HTTP {response.status_code}")
+                return response
+        logger.warning("handoff service unreachable at %s: %s", path, type(last).__name__)
+        raise HandoffUnavailable(str(last))
+
+    async def open_handoff(self, package: Dict[str, Any]) -> Dict[str, Any]:
+        """The service's answer, with `already_open` true when the conversation was already waiting
+        or with an agent (the service answers 200 instead of 201 then)."""
+        response = await self._post("/api/handoffs", package, attempts=2)
+        return dict(response.json(), already_open=response.status_code == 200)
+
+    async def rate(self, handoff_id: str, rating: int) -> Dict[str, Any]:
+        return (await self._post(f"/api/handoffs/{handoff_id}/rating", {"rating": rating})).json()
+
+    async def add_ticket_message(self, ticket_id: str, text: str) -> Dict[str, Any]:
+        return (await self._post(f"/api/tickets/{ticket_id}/messages", {"text": text})).json()
+
+
+def handoff_service() -> HandoffClient:
+    return HandoffClient()
