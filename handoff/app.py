@@ -1,0 +1,74 @@
+"""The FastAPI application: ``create_app(settings)``."""
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Optional
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from . import __version__
+from .clock import Clock
+from .db import make_engine, make_sessionmaker
+from .errors import ErrorBody, install_handlers
+from .hub import Hub
+from .rasa_client import RasaClient
+from .routers import agents, auth, health, service_api, ws
+from .settings import Settings
+
+CONSOLE_DIR = Path(__file__).resolve().parent / "console"
+
+DESCRIPTION = """
+The human-handoff service (contract: `handoff/API.md`).
+
+* Bot-side endpoints need the header `X-Service-Key`; console endpoints the cookie
+  `handoff_session` set by `POST /api/auth/login`. Without them: 401 `unauthorized`.
+* Errors: `{"error": {"code": "<machine_code>", "message": "<English text>"}}`.
+* Times are ISO 8601 in the service's time zone (+08:00).
+"""
+
+
+def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = None) -> FastAPI:
+    """Builds the app on ``settings`` (default: the environment). Does not migrate:
+    ``python -m handoff serve`` migrates and seeds before serving."""
+    settings = settings or Settings()
+    engine = make_engine(settings.database_url)
+    hub = Hub(redis_url=settings.redis_url, channel=settings.redis_channel)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        # The HTTP client belongs to the loop that serves: created here, not at build time.
+        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds)
+        await hub.start()
+        try:
+            yield
+        finally:
+            await hub.stop()
+            await app.state.rasa.aclose()
+
+    app = FastAPI(title="Handoff service", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan,
+                  responses={401: {"model": ErrorBody, "description": "`unauthorized`"}})
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = make_sessionmaker(engine)
+    app.state.clock = clock or Clock()
+    app.state.hub = hub
+    install_handlers(app)
+
+    app.include_router(health.router)
+    app.include_router(service_api.router)
+    app.include_router(auth.router)
+    app.include_router(agents.router)
+    app.include_router(ws.router)
+
+    @app.get("/", include_in_schema=False)
+    @app.get("/console", include_in_schema=False)
+    def to_console() -> RedirectResponse:
+        return RedirectResponse("/console/")
+
+    # check_dir=False: the console's files are another part's; the app starts without them.
+    app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True, check_dir=False), name="console")
+    return app

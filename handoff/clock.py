@@ -1,0 +1,46 @@
+"""Time: every "now" of the service comes from ``Clock.now`` (tests set or shift it).
+
+Naive UTC in the database, ISO 8601 in the service's time zone out.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone, tzinfo
+from typing import Optional
+
+
+class Clock:
+    """``now()`` in naive UTC: the real time, or a fixed one after ``set``, plus ``advance``."""
+
+    def __init__(self, fixed: Optional[datetime] = None) -> None:
+        self.fixed = to_utc(fixed) if fixed is not None else None
+        self.offset = timedelta(0)
+
+    def now(self) -> datetime:
+        base = self.fixed or datetime.now(timezone.utc).replace(tzinfo=None)
+        return base + self.offset
+
+    def set(self, moment: datetime) -> None:
+        """Freeze the clock at ``moment`` (aware, or naive UTC)."""
+        self.fixed, self.offset = to_utc(moment), timedelta(0)
+
+    def advance(self, **kwargs: float) -> None:
+        self.offset += timedelta(**kwargs)
+
+
+def to_utc(value: datetime) -> datetime:
+    """Aware → naive UTC; naive is taken as UTC already."""
+    if value.tzinfo is None:
+        return value
+    return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def to_local(value: Optional[datetime], tz: tzinfo) -> Optional[str]:
+    """Naive UTC → ISO 8601 in ``tz`` (``2026-11-30T18:00:00+08:00``)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=timezone.utc).astimezone(tz).isoformat(timespec="seconds")
+
+
+def local_time(value: datetime, tz: tzinfo) -> datetime:
+    """Naive UTC → aware local time in ``tz``."""
+    return value.replace(tzinfo=timezone.utc).astimezone(tz)

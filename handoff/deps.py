@@ -1,0 +1,55 @@
+"""FastAPI dependencies: the request context, the service key, the logged-in agent."""
+from __future__ import annotations
+
+import hmac
+from typing import Annotated, Iterator, Optional
+
+from fastapi import Cookie, Depends, Header, Request
+
+from .auth import COOKIE_NAME, find_session
+from .errors import ApiError, forbidden
+from .models import Agent
+from .service import Ctx
+
+
+def get_ctx(request: Request) -> Iterator[Ctx]:
+    state = request.app.state
+    with state.sessionmaker() as db:
+        yield Ctx(db=db, settings=state.settings, clock=state.clock, rasa=state.rasa, hub=state.hub)
+
+
+CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+
+def require_service_key(
+    request: Request,
+    x_service_key: Annotated[
+        Optional[str], Header(description="The shared service key (setting `HANDOFF_SERVICE_KEY`)")
+    ] = None,
+) -> None:
+    expected = request.app.state.settings.service_key
+    if not x_service_key or not hmac.compare_digest(x_service_key.encode(), expected.encode()):
+        raise ApiError(401, "unauthorized", "missing or wrong X-Service-Key")
+
+
+def current_agent(
+    ctx: CtxDep,
+    handoff_session: Annotated[Optional[str], Cookie(alias=COOKIE_NAME)] = None,
+) -> Agent:
+    session = find_session(ctx.db, handoff_session, ctx.clock.now())
+    if session is None:
+        raise ApiError(401, "unauthorized", "log in first")
+    ctx.db.commit()  # keeps last_seen_at: it tells who is online
+    return session.agent
+
+
+AgentDep = Annotated[Agent, Depends(current_agent)]
+
+
+def current_supervisor(agent: AgentDep) -> Agent:
+    if agent.role != "supervisor":
+        raise forbidden("supervisors only")
+    return agent
+
+
+SupervisorDep = Annotated[Agent, Depends(current_supervisor)]

@@ -1,0 +1,156 @@
+"""Database tables (SQLAlchemy 2). Times are naive UTC."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Optional
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Who holds a conversation.
+BOT, QUEUED, AGENT, CLOSED = "BOT", "QUEUED", "AGENT", "CLOSED"
+STATES = (BOT, QUEUED, AGENT, CLOSED)
+ROLES = ("agent", "supervisor")
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Agent(Base):
+    __tablename__ = "agents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(64))
+    role: Mapped[str] = mapped_column(String(16))  # agent | supervisor
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Session(Base):
+    """A console login. Only the SHA-256 of the cookie's token is stored."""
+
+    __tablename__ = "sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+
+    agent: Mapped[Agent] = relationship()
+
+
+class Handoff(Base):
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        Index("ix_handoffs_sender_state", "sender_id", "state"),
+        Index("ix_handoffs_state_priority", "state", "priority", "queued_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    sender_id: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(8))
+    customer: Mapped[dict[str, Any]] = mapped_column(JSON)
+    reason: Mapped[str] = mapped_column(String(32))
+    trigger: Mapped[dict[str, Any]] = mapped_column(JSON)
+    priority: Mapped[int] = mapped_column(Integer)
+    summary: Mapped[str] = mapped_column(Text)
+    package: Mapped[dict[str, Any]] = mapped_column(JSON)  # slots, orders, the transcript as sent
+    assigned_agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    queued_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    accepted_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    ended_at: Mapped[Optional[datetime]] = mapped_column(DateTime)  # returned to the bot or closed by an agent
+    disposition: Mapped[Optional[str]] = mapped_column(String(16))
+    rating: Mapped[Optional[int]] = mapped_column(Integer)
+    rated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # The queue position the customer was last told; an update goes out when it changes.
+    notified_position: Mapped[Optional[int]] = mapped_column(Integer)
+
+    assigned_agent: Mapped[Optional[Agent]] = relationship()
+    messages: Mapped[list["Message"]] = relationship(
+        back_populates="handoff", order_by="(Message.at, Message.id)", cascade="all, delete-orphan")
+    notes: Mapped[list["Note"]] = relationship(order_by="Note.id", cascade="all, delete-orphan")
+    ticket: Mapped[Optional["Ticket"]] = relationship(back_populates="handoff", cascade="all, delete-orphan")
+    transfers: Mapped[list["Transfer"]] = relationship(order_by="Transfer.id", cascade="all, delete-orphan")
+
+
+class Message(Base):
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # customer | bot | agent | system
+    text: Mapped[str] = mapped_column(Text)
+    intent: Mapped[Optional[str]] = mapped_column(String(64))
+    confidence: Mapped[Optional[float]] = mapped_column(Float)
+    sentiment: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    agent_name: Mapped[Optional[str]] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    handoff: Mapped[Handoff] = relationship(back_populates="messages")
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    agent: Mapped[Agent] = relationship()
+
+
+class Ticket(Base):
+    """A 工单: opened instead of a queue entry outside business hours."""
+
+    __tablename__ = "tickets"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    number: Mapped[Optional[str]] = mapped_column(String(20), unique=True)  # GDyyyymmddNNNNNN
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), unique=True)
+    sla_class: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    respond_by: Mapped[datetime] = mapped_column(DateTime)
+    resolve_by: Mapped[datetime] = mapped_column(DateTime)
+
+    handoff: Mapped[Handoff] = relationship(back_populates="ticket")
+    messages: Mapped[list["TicketMessage"]] = relationship(
+        order_by="TicketMessage.id", cascade="all, delete-orphan")
+
+
+class TicketMessage(Base):
+    __tablename__ = "ticket_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # customer | agent
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class Transfer(Base):
+    __tablename__ = "transfers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
+    from_agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
+    to_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class CannedReply(Base):
+    __tablename__ = "canned_replies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(64), unique=True)
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,0 +1,1 @@
+"""HTTP routers: service-key endpoints, agent endpoints, the websocket."""

@@ -1,0 +1,314 @@
+"""What the endpoints do: the handoff life cycle BOT → QUEUED → AGENT → BOT | CLOSED.
+
+Endpoints run in worker threads (plain SQLAlchemy sessions); calls to Rasa and pushes to
+the consoles are coroutines on the event loop, reached through ``Ctx.run``. State changes
+are conditional UPDATEs, so that two agents (or two instances) cannot both win.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any, Awaitable, Callable, Optional
+
+import anyio.from_thread
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session as DbSession
+
+from . import queue, sla, texts
+from .clock import Clock, local_time, to_utc
+from .errors import ApiError, forbidden, not_found, wrong_state
+from .hub import EVERYONE, Audience, Hub
+from .models import AGENT, BOT, CLOSED, QUEUED, Agent, Handoff, Message, Note, Ticket, TicketMessage, Transfer
+from .rasa_client import RasaClient, RasaUnavailable
+from .schemas import MAX_TEXT, HandoffPackage, RasaEvent
+from .settings import Settings
+from .views import handoff_detail, message_view, note_view, ticket_view
+
+log = logging.getLogger("handoff")
+
+
+@dataclass
+class Ctx:
+    db: DbSession
+    settings: Settings
+    clock: Clock
+    rasa: RasaClient
+    hub: Hub
+
+    def run(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+        """Runs a coroutine function on the event loop from the worker thread."""
+        return anyio.from_thread.run(fn, *args)
+
+    def push(self, event: dict[str, Any], audience: Audience = EVERYONE) -> None:
+        self.run(self.hub.publish, event, audience)
+
+
+# ----- reading -----
+def get_handoff(ctx: Ctx, handoff_id: int) -> Handoff:
+    handoff = ctx.db.get(Handoff, handoff_id)
+    if handoff is None:
+        raise not_found()
+    return handoff
+
+
+def visible_handoff(ctx: Ctx, agent: Agent, handoff_id: int) -> Handoff:
+    """An agent sees unassigned handoffs (the queue, tickets) and their own; a supervisor all."""
+    handoff = get_handoff(ctx, handoff_id)
+    if agent.role != "supervisor" and handoff.assigned_agent_id not in (None, agent.id):
+        raise not_found()
+    return handoff
+
+
+def active_handoff(db: DbSession, sender_id: str) -> Optional[Handoff]:
+    return db.scalars(
+        select(Handoff).where(Handoff.sender_id == sender_id, Handoff.state.in_((QUEUED, AGENT)))
+        .order_by(Handoff.id.desc())
+    ).first()
+
+
+def audience_of(handoff: Handoff) -> Audience:
+    """A queued conversation concerns every agent; a held one its agent and the supervisors."""
+    if handoff.state == QUEUED or handoff.assigned_agent_id is None:
+        return EVERYONE
+    return Audience.agents([handoff.assigned_agent_id])
+
+
+def detail(ctx: Ctx, handoff: Handoff) -> dict[str, Any]:
+    position = queue.positions(ctx.db).get(handoff.id) if handoff.state == QUEUED else None
+    return handoff_detail(handoff, ctx.settings.tz, ctx.clock.now(), position)
+
+
+# ----- opening -----
+def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]]:
+    """201 with a new queue entry or ticket; 200 with the open handoff of the same sender."""
+    existing = active_handoff(ctx.db, package.sender_id)
+    if existing is not None:
+        return 200, _open_answer(ctx, existing)
+    now = ctx.clock.now()
+    on_duty = queue.in_business_hours(ctx.settings, now)
+    if on_duty and ctx.settings.require_agent_online:
+        on_duty = bool(queue.online_agent_ids(ctx.db, ctx.settings, now))
+    handoff = Handoff(
+        sender_id=package.sender_id, channel=package.channel, state=QUEUED if on_duty else CLOSED,
+        customer=package.customer.model_dump(mode="json"), reason=package.reason,
+        trigger=package.trigger, priority=package.priority, summary=package.summary,
+        package={"slots": package.slots, "orders": package.orders}, created_at=now,
+        queued_at=now if on_duty else None,
+    )
+    ctx.db.add(handoff)
+    for turn in package.transcript:
+        handoff.messages.append(Message(
+            role=turn.role, text=turn.text, intent=turn.intent, confidence=turn.confidence,
+            sentiment=turn.sentiment.model_dump() if turn.sentiment else None,
+            at=to_utc(turn.at) if turn.at else now))
+    if on_duty:
+        handoff.messages.append(Message(role="system", text=texts.SYSTEM_QUEUED, at=now))
+        ctx.db.flush()
+        # The action server tells the customer this position; later changes go out as updates.
+        handoff.notified_position = queue.positions(ctx.db)[handoff.id]
+    else:
+        _open_ticket(ctx, handoff, now)
+    ctx.db.commit()
+    if on_duty:
+        ctx.push({"type": "queue"})
+        notify_queue(ctx)
+    return 201, _open_answer(ctx, handoff)
+
+
+def _open_ticket(ctx: Ctx, handoff: Handoff, now: datetime) -> Ticket:
+    sla_class = ctx.settings.sla_class_for(handoff.reason)
+    respond_by, resolve_by = sla.deadlines(sla_class, now, ctx.settings)
+    ticket = Ticket(sla_class=sla_class, created_at=now, respond_by=respond_by, resolve_by=resolve_by,
+                    status="open")
+    handoff.ticket = ticket
+    ctx.db.flush()
+    ticket.number = f"GD{local_time(now, ctx.settings.tz):%Y%m%d}{ticket.id:06d}"
+    handoff.messages.append(Message(role="system", text=texts.SYSTEM_TICKET.format(number=ticket.number),
+                                    at=now))
+    return ticket
+
+
+def _open_answer(ctx: Ctx, handoff: Handoff) -> dict[str, Any]:
+    answer: dict[str, Any] = {"id": handoff.id, "state": handoff.state,
+                              "on_duty": handoff.ticket is None, "queue_position": None,
+                              "eta_minutes": None, "ticket": None}
+    if handoff.state == QUEUED:
+        position = queue.positions(ctx.db)[handoff.id]
+        online = queue.online_agent_ids(ctx.db, ctx.settings, ctx.clock.now())
+        answer.update(queue_position=position, eta_minutes=queue.eta_minutes(position, len(online), ctx.settings))
+    if handoff.ticket is not None:
+        ticket = ticket_view(handoff.ticket, ctx.settings.tz)
+        answer["ticket"] = {k: ticket[k] for k in ("id", "number", "sla_class", "respond_by", "resolve_by")}
+        answer["business_hours"] = ctx.settings.business_hours  # for the customer: when people are there
+    return answer
+
+
+def notify_queue(ctx: Ctx) -> None:
+    """Tells every waiting customer whose position changed their new position and ETA."""
+    online = len(queue.online_agent_ids(ctx.db, ctx.settings, ctx.clock.now()))
+    for position, handoff in enumerate(queue.queued(ctx.db), start=1):
+        if handoff.notified_position == position:
+            continue
+        eta = queue.eta_minutes(position, online, ctx.settings)
+        try:
+            ctx.run(ctx.rasa.send_queue_update, handoff.sender_id, position, eta)
+        except RasaUnavailable:
+            continue  # tried again at the next change
+        handoff.notified_position = position
+        ctx.db.commit()
+
+
+# ----- the broker's events -----
+def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
+    """Stores customer and bot messages of conversations in QUEUED or AGENT; True if stored."""
+    if event.event not in ("user", "bot"):
+        return False
+    handoff = active_handoff(ctx.db, event.sender_id)
+    if handoff is None:
+        return False
+    custom = (event.data or {}).get("custom") or {}
+    if event.event == "bot" and isinstance(custom, dict) and custom.get("sender") == "agent":
+        return False  # an agent's reply coming back from Rasa: stored when it was sent
+    text = event.text or (custom.get("text") if isinstance(custom, dict) else None)
+    if not text:
+        return False
+    at = (datetime.fromtimestamp(event.timestamp, timezone.utc).replace(tzinfo=None)
+          if event.timestamp else ctx.clock.now())
+    message = Message(role="customer" if event.event == "user" else "bot", text=text[:MAX_TEXT], at=at)
+    if event.event == "user":
+        parse = event.parse_data or {}
+        intent = parse.get("intent") or {}
+        message.intent = intent.get("name")
+        message.confidence = intent.get("confidence")
+        sentiment = parse.get("sentiment")
+        message.sentiment = sentiment if isinstance(sentiment, dict) else None
+    handoff.messages.append(message)
+    ctx.db.commit()
+    ctx.push({"type": "message", "handoff_id": handoff.id,
+              "message": message_view(message, ctx.settings.tz)}, audience_of(handoff))
+    return True
+
+
+# ----- an agent's actions -----
+def _require_holder(agent: Agent, handoff: Handoff, supervisor_too: bool) -> None:
+    if handoff.state != AGENT:
+        raise wrong_state(handoff.state, AGENT)
+    if handoff.assigned_agent_id == agent.id or (supervisor_too and agent.role == "supervisor"):
+        return
+    raise forbidden("only the assigned agent" + (" or a supervisor" if supervisor_too else "") + " may do this")
+
+
+def _change_state(ctx: Ctx, handoff: Handoff, expected: str, **values: Any) -> None:
+    """UPDATE … WHERE state = expected: 409 when someone else changed it first."""
+    result = ctx.db.execute(update(Handoff).where(Handoff.id == handoff.id, Handoff.state == expected)
+                            .values(**values).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        ctx.db.rollback()
+        ctx.db.refresh(handoff)
+        raise wrong_state(handoff.state, expected)
+    ctx.db.refresh(handoff)
+
+
+def accept(ctx: Ctx, agent: Agent, handoff_id: int) -> dict[str, Any]:
+    handoff = visible_handoff(ctx, agent, handoff_id)
+    now = ctx.clock.now()
+    _change_state(ctx, handoff, QUEUED, state=AGENT, assigned_agent_id=agent.id, accepted_at=now)
+    handoff.messages.append(Message(role="system", text=texts.SYSTEM_ACCEPTED.format(agent=agent.display_name),
+                                    at=now))
+    ctx.db.commit()
+    ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state})
+    ctx.push({"type": "queue"})
+    notify_queue(ctx)
+    return detail(ctx, handoff)
+
+
+def send_reply(ctx: Ctx, agent: Agent, handoff_id: int, text: str) -> dict[str, Any]:
+    handoff = visible_handoff(ctx, agent, handoff_id)
+    _require_holder(agent, handoff, supervisor_too=False)
+    ctx.run(ctx.rasa.send_agent_reply, handoff.sender_id, text, agent.display_name)
+    message = Message(role="agent", text=text, agent_name=agent.display_name, at=ctx.clock.now())
+    handoff.messages.append(message)
+    ctx.db.commit()
+    view = message_view(message, ctx.settings.tz)
+    ctx.push({"type": "message", "handoff_id": handoff.id, "message": view}, audience_of(handoff))
+    return view
+
+
+def add_note(ctx: Ctx, agent: Agent, handoff_id: int, text: str) -> dict[str, Any]:
+    handoff = visible_handoff(ctx, agent, handoff_id)
+    if handoff.assigned_agent_id != agent.id and agent.role != "supervisor":
+        raise forbidden("only the assigned agent or a supervisor may add notes")
+    note = Note(handoff_id=handoff.id, agent_id=agent.id, text=text, created_at=ctx.clock.now())
+    ctx.db.add(note)
+    ctx.db.commit()
+    return note_view(note, ctx.settings.tz)
+
+
+def transfer(ctx: Ctx, agent: Agent, handoff_id: int, to_agent_id: int) -> dict[str, Any]:
+    handoff = visible_handoff(ctx, agent, handoff_id)
+    _require_holder(agent, handoff, supervisor_too=True)
+    target = ctx.db.get(Agent, to_agent_id)
+    if target is None or not target.active:
+        raise ApiError(422, "unknown_agent", "no active agent with this id")
+    if target.id == handoff.assigned_agent_id:
+        raise ApiError(422, "same_agent", "the handoff is already assigned to this agent")
+    previous = handoff.assigned_agent
+    now = ctx.clock.now()
+    _change_state(ctx, handoff, AGENT, assigned_agent_id=target.id)
+    ctx.db.add(Transfer(handoff_id=handoff.id, from_agent_id=previous.id if previous else None,
+                        to_agent_id=target.id, by_agent_id=agent.id, created_at=now))
+    handoff.messages.append(Message(role="system", at=now, text=texts.SYSTEM_TRANSFERRED.format(
+        from_agent=previous.display_name if previous else "", to_agent=target.display_name)))
+    ctx.db.commit()
+    ctx.push({"type": "assigned", "handoff_id": handoff.id}, Audience.agents([target.id], supervisors=False))
+    ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state})
+    return detail(ctx, handoff)
+
+
+def end(ctx: Ctx, agent: Agent, handoff_id: int, disposition: Optional[str]) -> dict[str, Any]:
+    """Return to the bot (disposition None) or close; either way the customer is asked to rate."""
+    handoff = visible_handoff(ctx, agent, handoff_id)
+    _require_holder(agent, handoff, supervisor_too=True)
+    ctx.run(ctx.rasa.resume_with_survey, handoff.sender_id, handoff.id)
+    now = ctx.clock.now()
+    new_state = BOT if disposition is None else CLOSED
+    _change_state(ctx, handoff, AGENT, state=new_state, ended_at=now, disposition=disposition)
+    text = (texts.SYSTEM_RETURNED.format(agent=agent.display_name) if disposition is None else
+            texts.SYSTEM_CLOSED.format(agent=agent.display_name, disposition=texts.DISPOSITIONS[disposition]))
+    handoff.messages.append(Message(role="system", text=text, at=now))
+    ctx.db.commit()
+    ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state})
+    return detail(ctx, handoff)
+
+
+# ----- the customer's side (service key) -----
+def rate(ctx: Ctx, handoff_id: int, rating: int) -> dict[str, Any]:
+    handoff = get_handoff(ctx, handoff_id)
+    if handoff.ended_at is None:
+        raise ApiError(409, "not_ended", "the handoff was never returned or closed", state=handoff.state)
+    handoff.rating, handoff.rated_at = rating, ctx.clock.now()
+    ctx.db.commit()
+    return {"id": handoff.id, "rating": handoff.rating}
+
+
+def add_ticket_message(ctx: Ctx, ticket_id: int, text: str) -> TicketMessage:
+    ticket = ctx.db.get(Ticket, ticket_id)
+    if ticket is None:
+        raise not_found("ticket")
+    message = TicketMessage(ticket_id=ticket.id, role="customer", text=text, created_at=ctx.clock.now())
+    ctx.db.add(message)
+    ctx.db.commit()
+    return message
+
+
+def change_sla_class(ctx: Ctx, ticket_id: int, sla_class: str) -> dict[str, Any]:
+    ticket = ctx.db.get(Ticket, ticket_id)
+    if ticket is None:
+        raise not_found("ticket")
+    if sla_class not in ctx.settings.sla_classes:
+        raise ApiError(422, "unknown_sla_class", f"SLA classes: {', '.join(ctx.settings.sla_classes)}")
+    ticket.sla_class = sla_class
+    ticket.respond_by, ticket.resolve_by = sla.deadlines(sla_class, ticket.created_at, ctx.settings)
+    ctx.db.commit()
+    return ticket_view(ticket, ctx.settings.tz)
