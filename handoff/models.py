@@ -90,6 +90,9 @@ class Message(Base):
     confidence: Mapped[Optional[float]] = mapped_column(Float)
     sentiment: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     agent_name: Mapped[Optional[str]] = mapped_column(String(64))
+    # Rasa's id of a customer message: the broker's copy of a message the package
+    # already carried is recognised and not stored twice.
+    message_id: Mapped[Optional[str]] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime)
 
     handoff: Mapped[Handoff] = relationship(back_populates="messages")
@@ -123,7 +126,7 @@ class Ticket(Base):
 
     handoff: Mapped[Handoff] = relationship(back_populates="ticket")
     messages: Mapped[list["TicketMessage"]] = relationship(
-        order_by="TicketMessage.id", cascade="all, delete-orphan")
+        order_by="TicketMessage.id", cascade="all, delete-orphan", back_populates="ticket")
 
 
 class TicketMessage(Base):
@@ -134,6 +137,8 @@ class TicketMessage(Base):
     role: Mapped[str] = mapped_column(String(16))  # customer | agent
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="messages")
 
 
 class Transfer(Base):

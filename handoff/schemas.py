@@ -41,6 +41,7 @@ class TranscriptTurn(BaseModel):
     intent: Optional[str] = Field(None, max_length=64)
     confidence: Optional[float] = Field(None, ge=0, le=1)
     sentiment: Optional[Sentiment] = None
+    message_id: Optional[str] = Field(None, max_length=64, description="Rasa's id of a customer message")
 
 
 class HandoffPackage(BaseModel):

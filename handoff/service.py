@@ -100,6 +100,7 @@ def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]
     for turn in package.transcript:
         handoff.messages.append(Message(
             role=turn.role, text=turn.text, intent=turn.intent, confidence=turn.confidence,
+            message_id=turn.message_id,
             sentiment=turn.sentiment.model_dump() if turn.sentiment else None,
             at=to_utc(turn.at) if turn.at else now))
     if on_duty:
@@ -173,9 +174,13 @@ def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
     text = event.text or (custom.get("text") if isinstance(custom, dict) else None)
     if not text:
         return False
+    message_id = getattr(event, "message_id", None)
+    if message_id and any(m.message_id == message_id for m in handoff.messages):
+        return False  # the message that tripped the handoff: the package brought it already
     at = (datetime.fromtimestamp(event.timestamp, timezone.utc).replace(tzinfo=None)
           if event.timestamp else ctx.clock.now())
-    message = Message(role="customer" if event.event == "user" else "bot", text=text[:MAX_TEXT], at=at)
+    message = Message(role="customer" if event.event == "user" else "bot", text=text[:MAX_TEXT], at=at,
+                      message_id=str(message_id)[:64] if message_id else None)
     if event.event == "user":
         parse = event.parse_data or {}
         intent = parse.get("intent") or {}
@@ -211,7 +216,11 @@ def _change_state(ctx: Ctx, handoff: Handoff, expected: str, **values: Any) -> N
 
 
 def accept(ctx: Ctx, agent: Agent, handoff_id: int) -> dict[str, Any]:
-    handoff = visible_handoff(ctx, agent, handoff_id)
+    handoff = get_handoff(ctx, handoff_id)
+    # Every agent saw it in the queue: one that another agent took first is a conflict
+    # (409), not "not found"; nothing of that conversation is shown.
+    if agent.role != "supervisor" and handoff.assigned_agent_id not in (None, agent.id):
+        raise ApiError(409, "already_taken", "another agent accepted this conversation first")
     now = ctx.clock.now()
     _change_state(ctx, handoff, QUEUED, state=AGENT, assigned_agent_id=agent.id, accepted_at=now)
     handoff.messages.append(Message(role="system", text=texts.SYSTEM_ACCEPTED.format(agent=agent.display_name),

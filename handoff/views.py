@@ -34,8 +34,9 @@ def ticket_view(ticket: Optional[Ticket], tz: tzinfo) -> Optional[dict[str, Any]
 
 
 def ticket_message_view(message: TicketMessage, tz: tzinfo) -> dict[str, Any]:
-    return {"id": message.id, "ticket_id": message.ticket_id, "role": message.role,
-            "text": message.text, "at": to_local(message.created_at, tz)}
+    return {"id": message.id, "ticket_id": message.ticket_id,
+            "ticket_number": message.ticket.number if message.ticket is not None else None,
+            "role": message.role, "text": message.text, "at": to_local(message.created_at, tz)}
 
 
 def handoff_item(handoff: Handoff, tz: tzinfo, now: datetime,
@@ -70,7 +71,10 @@ def handoff_detail(handoff: Handoff, tz: tzinfo, now: datetime,
         },
         "messages": [message_view(m, tz) for m in handoff.messages],
         "notes": [note_view(n, tz) for n in handoff.notes],
-        "ticket": ticket_view(handoff.ticket, tz),
+        # the ticket with what the customer left for it (outside business hours)
+        "ticket": (dict(ticket_view(handoff.ticket, tz),
+                        messages=[ticket_message_view(m, tz) for m in handoff.ticket.messages])
+                   if handoff.ticket is not None else None),
         "transfers": [{"from_agent_id": t.from_agent_id, "to_agent_id": t.to_agent_id,
                        "by_agent_id": t.by_agent_id, "at": to_local(t.created_at, tz)}
                       for t in handoff.transfers],

@@ -95,3 +95,14 @@ def test_health_and_openapi(env):
     assert env.client.get("/health").json() == {"status": "ok"}
     paths = env.client.get("/openapi.json").json()["paths"]
     assert "/api/handoffs/{handoff_id}/accept" in paths and "/api/rasa-events" in paths
+
+
+def test_the_brokers_copy_of_the_message_that_tripped_the_handoff_is_not_stored_twice(env):
+    turns = [{"role": "customer", "text": "气死我了！！！", "message_id": "m-trip", "intent": "complain",
+              "confidence": 0.9, "sentiment": {"label": "negative", "score": 0.98}}]
+    opened = env.open(sender_id="web-dup", transcript=turns)
+    # Rasa saves the turn after the action ran: its broker delivers the same message afterwards
+    assert env.event("web-dup", text="气死我了！！！", message_id="m-trip").json() == {"stored": False}
+    assert env.event("web-dup", text="气死我了！！！", message_id="m-next").json() == {"stored": True}
+    messages = env.login("zhou").get(f"/api/handoffs/{opened['id']}").json()["messages"]
+    assert [m["text"] for m in messages if m["role"] == "customer"] == ["气死我了！！！", "气死我了！！！"]

@@ -86,6 +86,7 @@ def upgrade() -> None:
     sa.Column('confidence', sa.Float(), nullable=True),
     sa.Column('sentiment', sa.JSON(), nullable=True),
     sa.Column('agent_name', sa.String(length=64), nullable=True),
+    sa.Column('message_id', sa.String(length=64), nullable=True),
     sa.Column('at', sa.DateTime(), nullable=False),
     sa.ForeignKeyConstraint(['handoff_id'], ['handoffs.id'], ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id')
