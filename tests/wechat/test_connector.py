@@ -284,6 +284,24 @@ def test_subscribe_greets_once_and_unsubscribe_is_quiet(fake):
     assert len(fake.sends_to("oFan", ok_only=False)) == 1
 
 
+async def silent(message):
+    """A turn in which the bot says nothing: a person holds the conversation (handoff)."""
+
+
+def test_a_silent_turn_sends_nothing_and_is_no_failure(fake):
+    with ServedChannel(config_for(fake), ScriptedBot(silent)) as served:
+        result = fake.push(served.webhook, fake.text_xml("oQuiet", "还在吗"))
+        assert result.deliveries[0].body == "success"
+        time.sleep(1.0)  # the turn has run by then (and would have sent an apology)
+    assert fake.sends_to("oQuiet", ok_only=False) == []
+
+
+def test_a_silent_turn_in_passive_mode_answers_success(fake):
+    with ServedChannel(config_for(fake, mode="passive"), ScriptedBot(silent)) as served:
+        result = fake.push(served.webhook, fake.text_xml("oQuiet2", "还在吗"))
+        assert [d.body for d in result.deliveries] == ["success"]
+
+
 def test_a_bot_failure_still_gets_a_polite_answer(fake):
     async def script(message):
         raise RuntimeError("tracker store down")

@@ -192,15 +192,20 @@ class WeChatInput(InputChannel):
         collector = TurnCollector()
         message = UserMessage(text, collector, inbound.openid, input_channel=self.name(),
                               message_id=inbound.message_id, metadata=self.metadata(inbound.openid))
+        failed = False
         try:
             await self._on_new_message(message)
         except Exception:
             logger.exception("wechat: Rasa failed on a message from %s", inbound.openid)
-            collector.messages = []
+            collector.messages, failed = [], True
         rendered = render_turn(collector.messages)
         if not rendered.texts:
-            rendered.texts.append(texts.WELCOME_FALLBACK if inbound.kind == WELCOME
-                                  else texts.BOT_ERROR)
+            # A turn without a reply is not a failure: while a person holds the
+            # conversation (handoff) the bot is silent on purpose.
+            if inbound.kind == WELCOME:
+                rendered.texts.append(texts.WELCOME_FALLBACK)
+            elif failed:
+                rendered.texts.append(texts.BOT_ERROR)
         await self._remember_choices(inbound.openid, rendered)
         return rendered
 
@@ -264,6 +269,8 @@ class WeChatInput(InputChannel):
             reply = await self._wait_for("reply:" + key, hold_until)
             if reply is None:
                 return response.text("", status=503)
+        if not reply:
+            return response.text("success")  # nothing to say (a person holds the conversation)
         return self._passive_response(inbound, reply, args)
 
     async def _wait_for(self, key: str, until: float) -> Optional[str]:
@@ -289,7 +296,7 @@ class WeChatInput(InputChannel):
             if rest:
                 await self._add_late(inbound.openid, rest)
             await self.store.set("reply:" + key, reply, ttl)
-            if await self.store.get("gave-up:" + key) and await self.store.add(
+            if reply and await self.store.get("gave-up:" + key) and await self.store.add(
                     "claimed:" + key, "1", ttl):
                 await self._add_late(inbound.openid, [reply])
 
