@@ -139,7 +139,7 @@ class ActionTakeTicketMessage(Action):
         except HandoffUnavailable:
             say(dispatcher, texts.TICKET_MESSAGE_FAILED)
             return []  # still waiting for the message: the customer may send it again
-        say(dispatcher, texts.TICKET_MESSAGE_TAKEN.format(number=answer.get("number") or ticket_id))
+        say(dispatcher, texts.TICKET_MESSAGE_TAKEN.format(number=answer.get("ticket_number") or ticket_id))
         return [SlotSet("ticket_awaiting_message", None)]
 
 

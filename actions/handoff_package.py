@@ -38,6 +38,7 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
             parse = event.get("parse_data") or {}
             intent = parse.get("intent") or {}
             turns.append({"role": "customer", "text": mask_secrets(event.get("text") or ""),
+                          "message_id": event.get("message_id"),
                           "at": _iso(event.get("timestamp")), "intent": intent.get("name"),
                           "confidence": _round(intent.get("confidence")), "sentiment": parse.get("sentiment")})
         elif kind == "bot":

@@ -166,7 +166,7 @@ HANDOFF_NO_REPEAT = "您刚才说的内容客服都能看到，不用重复说�
 HANDOFF_ALREADY = "您已在排队中，客服接入后会第一时间回复您，请稍候。"
 HANDOFF_TICKET = ("现在不在人工客服服务时间{hours}。已为您登记工单 {number}，"
                   "客服会在 {respond_by} 前联系您。您可以直接留言补充问题，我们会一并转给客服。")
-HANDOFF_HOURS = "（每天 {hours}）"
+HANDOFF_HOURS = "（{hours}）"
 HANDOFF_UNAVAILABLE = ("非常抱歉，人工客服系统暂时连接不上。请稍后回复「转人工」再试一次，"
                        "我也可以继续帮您查询订单、物流和退款。")
 TICKET_MESSAGE_TAKEN = "已收到您的留言，已补充到工单 {number}，客服会尽快联系您。还有其他需要帮忙的吗？"

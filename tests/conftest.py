@@ -1,9 +1,12 @@
 """Shared fixtures: the trained model, and the real services on loopback.
 
 `backend_url` is the shop backend (scripts/backend, temporary SQLite, codes
-exposed as `dev_code`), `action_url` the action server (`rasa run actions`) that
-talks to it, `rasa_url` a `rasa run` server whose action endpoint is that action
-server: a REST conversation goes through all three for real.
+exposed as `dev_code`), `handoff_url` the handoff service (scripts/handoff,
+temporary SQLite, open around the clock, demo agents), `action_url` the action
+server (`rasa run actions`) that talks to both, `rasa_url` a `rasa run` server
+(the project's channels) whose action endpoint is that action server and whose
+event broker relays to the handoff service: a conversation goes through all of
+them for real.
 """
 from __future__ import annotations
 
@@ -11,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.rasa_server import latest_model, running_rasa
-from tests.services import endpoints_file, running_actions, running_backend
+from bot.rasa_server import free_port, latest_model, running_rasa
+from tests.services import endpoints_file, running_actions, running_backend, running_handoff
 
 
 @pytest.fixture(scope="session")
@@ -29,16 +32,30 @@ def backend_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def action_url(backend_url: str, tmp_path_factory) -> str:
-    state = tmp_path_factory.mktemp("action-server")
-    with running_actions(backend_url, state) as url:
+def rasa_port() -> int:
+    """Chosen first: the handoff service must know where Rasa will be before Rasa starts."""
+    return free_port()
+
+
+@pytest.fixture(scope="session")
+def handoff_url(rasa_port: int, tmp_path_factory) -> str:
+    state = tmp_path_factory.mktemp("handoff")
+    with running_handoff(state, rasa_url=f"http://127.0.0.1:{rasa_port}") as url:
         yield url
 
 
 @pytest.fixture(scope="session")
-def rasa_url(model: Path, action_url: str, tmp_path_factory) -> str:
-    """A `rasa run` server with its own SQLite tracker store and the real action server."""
+def action_url(backend_url: str, handoff_url: str, tmp_path_factory) -> str:
+    state = tmp_path_factory.mktemp("action-server")
+    with running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": handoff_url}) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def rasa_url(model: Path, action_url: str, handoff_url: str, rasa_port: int, tmp_path_factory) -> str:
+    """A `rasa run` server with its own SQLite tracker store, the real action server and
+    the broker to the handoff service."""
     state = tmp_path_factory.mktemp("rasa-state")
-    endpoints = endpoints_file(state, action_url)
-    with running_rasa(model, endpoints=endpoints, log_path=state / "rasa.log") as url:
+    endpoints = endpoints_file(state, action_url, handoff_url=handoff_url)
+    with running_rasa(model, endpoints=endpoints, log_path=state / "rasa.log", port=rasa_port) as url:
         yield url

@@ -21,6 +21,7 @@ from bot.rasa_server import ROOT, free_port
 
 START_TIMEOUT_S = 240
 SERVICE_KEY = "test-service-key"
+HANDOFF_DEMO_PASSWORD = "test-agent-password"
 
 
 def _wait(url: str, process: subprocess.Popen, log_path: Path, timeout: float = START_TIMEOUT_S) -> None:
@@ -74,15 +75,38 @@ def running_actions(backend_url: str, state_dir: Path, port: Optional[int] = Non
     port = port or free_port()
     rasa = Path(sys.executable).parent / "rasa"
     env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
-               ACTIONS_BACKEND_URL=backend_url, SHOP_SERVICE_KEY=SERVICE_KEY)
+               ACTIONS_BACKEND_URL=backend_url, SHOP_SERVICE_KEY=SERVICE_KEY, HANDOFF_SERVICE_KEY=SERVICE_KEY)
     env.update(extra_env or {})
     command = [str(rasa), "run", "actions", "--actions", "actions", "--port", str(port)]
     with _process(command, env, f"http://127.0.0.1:{port}/health", state_dir / f"actions-{port}.log"):
         yield f"http://127.0.0.1:{port}/webhook"
 
 
-def endpoints_file(state_dir: Path, action_url: str) -> Path:
+@contextlib.contextmanager
+def running_handoff(state_dir: Path, rasa_url: str, port: Optional[int] = None,
+                    extra_env: Optional[Dict[str, str]] = None) -> Iterator[str]:
+    """The handoff service (scripts/handoff) on a fresh SQLite database, open around the
+    clock, with the demo agents (password HANDOFF_DEMO_PASSWORD); yields its URL."""
+    port = port or free_port()
+    env = dict(os.environ, HANDOFF_PORT=str(port), HANDOFF_HOST="127.0.0.1",
+               HANDOFF_DATABASE_URL=f"sqlite:///{state_dir / 'handoff.db'}",
+               HANDOFF_SERVICE_KEY=SERVICE_KEY, HANDOFF_RASA_URL=rasa_url,
+               HANDOFF_BUSINESS_HOURS="00:00-24:00", HANDOFF_SEED_DEMO_AGENTS="true",
+               HANDOFF_DEMO_PASSWORD=HANDOFF_DEMO_PASSWORD, HANDOFF_LOG_LEVEL="WARNING")
+    env.update(extra_env or {})
+    url = f"http://127.0.0.1:{port}"
+    with _process([str(ROOT / "scripts" / "handoff")], env, f"{url}/health", state_dir / "handoff.log"):
+        yield url
+
+
+def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] = None) -> Path:
+    """Endpoints of a test Rasa: its own SQLite tracker store, the given action server and,
+    with `handoff_url`, the event broker that relays customer messages to the handoff service."""
     endpoints = state_dir / "endpoints.yml"
+    broker = ("event_broker:\n"
+              "  type: bot.handoff_broker.HandoffEventBroker\n"
+              f"  url: {handoff_url}\n"
+              f"  service_key: {SERVICE_KEY}\n") if handoff_url else ""
     endpoints.write_text(
         "tracker_store:\n"
         "  type: SQL\n"
@@ -91,7 +115,7 @@ def endpoints_file(state_dir: Path, action_url: str) -> Path:
         "lock_store:\n"
         "  type: in_memory\n"
         "action_endpoint:\n"
-        f"  url: {action_url}\n",
+        f"  url: {action_url}\n" + broker,
         encoding="utf-8",
     )
     return endpoints

@@ -36,9 +36,15 @@ class ActionCall:
         self.active_loop: Dict[str, Any] = {}
 
     def user(self, text: str, intent: str, entities: Optional[List[dict]] = None,
-             metadata: Optional[dict] = None, **slot_values) -> "ActionCall":
-        self.latest = {"text": text, "intent": {"name": intent, "confidence": 1.0},
+             metadata: Optional[dict] = None, confidence: float = 1.0, sentiment: Optional[dict] = None,
+             ranking: Optional[List[str]] = None, **slot_values) -> "ActionCall":
+        self.latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
                        "entities": entities or []}
+        if sentiment is not None:
+            self.latest["sentiment"] = sentiment
+        if ranking is not None:
+            self.latest["intent_ranking"] = [{"name": name, "confidence": round(confidence / (i + 1), 3)}
+                                             for i, name in enumerate(ranking)]
         self.events.append({"event": "user", "timestamp": time.time(), "text": text,
                             "parse_data": self.latest, "metadata": metadata or {}})
         for name, value in slot_values.items():

@@ -18,7 +18,8 @@ from tests.services import running_actions
 def dead_action_url(tmp_path_factory):
     state = tmp_path_factory.mktemp("actions-no-backend")
     with running_actions(f"http://127.0.0.1:{free_port()}", state,
-                         extra_env={"ACTIONS_BACKEND_RETRY_BACKOFF_S": "0.01"}) as url:
+                         extra_env={"ACTIONS_BACKEND_RETRY_BACKOFF_S": "0.01",
+                                    "ACTIONS_HANDOFF_URL": f"http://127.0.0.1:{free_port()}"}) as url:
         yield url
 
 
@@ -46,3 +47,11 @@ def test_order_check_with_backend_down_ends_the_form_with_an_apology(dead_action
     assert c.slots["errand_blocked"] == "backend_down" and c.slots["requested_slot"] is None
     assert c.run("action_do_errand")["text"] == texts.BACKEND_DOWN_APOLOGY
     assert c.slots["errand_outcome"] == "backend_down"
+
+
+def test_handoff_with_the_handoff_service_down_apologises_and_keeps_the_bot(dead_action_url, domain_dict):
+    c = ActionCall(dead_action_url, domain_dict, handoff_trigger={"reason": "request_human", "reading": {}})
+    c.user("转人工", "request_human")
+    result = c.run("action_handoff")
+    assert result["text"] == texts.HANDOFF_UNAVAILABLE
+    assert not any(e["event"] == "pause" for e in result["events"]), "nobody would ever answer a paused bot"

@@ -59,11 +59,12 @@ def write_credentials(path, fake: FakeWeChat, **overrides):
     return path
 
 
-def serve_rasa_with_wechat(model, action_url, state, fake: FakeWeChat, **overrides):
-    """A real `rasa run` whose only channel is the WeChat connector, pointed at `fake`."""
+def serve_rasa_with_wechat(model, action_url, state, fake: FakeWeChat, handoff_url=None, port=None, **overrides):
+    """A real `rasa run` whose only channel is the WeChat connector, pointed at `fake`
+    (with `handoff_url`: its customer messages relayed to that handoff service)."""
     from bot.rasa_server import running_rasa
     from tests.services import endpoints_file
 
     credentials = write_credentials(state / "credentials.yml", fake, **overrides)
-    return running_rasa(model, endpoints=endpoints_file(state, action_url), credentials=credentials,
-                        env=WECHAT_ENV_BLANK, log_path=state / "rasa.log")
+    return running_rasa(model, endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
+                        credentials=credentials, env=WECHAT_ENV_BLANK, log_path=state / "rasa.log", port=port)

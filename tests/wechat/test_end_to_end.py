@@ -1,7 +1,9 @@
 """WeChat → real `rasa run` → real action server → real shop backend, customer-service mode.
 
 The fake WeChat signs (and encrypts) each push like WeChat and receives the
-bot's answers on its customer-service API. One Rasa server for the module.
+bot's answers on its customer-service API. One Rasa server for the module, with
+its own handoff service and action server, so that an agent's reply goes back
+through this Rasa to the WeChat user.
 """
 from __future__ import annotations
 
@@ -12,16 +14,29 @@ import pytest
 import requests
 
 from bot.channels.wechat import texts
+from bot.rasa_server import free_port
+from tests.services import HANDOFF_DEMO_PASSWORD, running_actions, running_handoff
 from tests.wechat.conftest import new_fake, serve_rasa_with_wechat
 
 
 @pytest.fixture(scope="module")
-def wechat(model, action_url, tmp_path_factory):
-    """(fake WeChat, Rasa URL); WeChat's real 5 s timeout."""
-    with new_fake(timeout_s=5.0) as fake:
-        with serve_rasa_with_wechat(model, action_url, tmp_path_factory.mktemp("rasa-wechat"), fake,
-                                    reply_timeout_s=5.0, passive_budget_s=4.5) as url:
-            yield fake, url
+def wechat_stack(model, backend_url, tmp_path_factory):
+    """(fake WeChat, Rasa URL, handoff service URL); WeChat's real 5 s timeout."""
+    state = tmp_path_factory.mktemp("rasa-wechat")
+    port = free_port()
+    with new_fake(timeout_s=5.0) as fake, \
+            running_handoff(state, rasa_url=f"http://127.0.0.1:{port}") as handoff_url, \
+            running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": handoff_url}) as action_url, \
+            serve_rasa_with_wechat(model, action_url, state, fake, handoff_url=handoff_url, port=port,
+                                   reply_timeout_s=5.0, passive_budget_s=4.5) as url:
+        yield fake, url, handoff_url
+
+
+@pytest.fixture(scope="module")
+def wechat(wechat_stack):
+    """(fake WeChat, Rasa URL)."""
+    fake, url, _ = wechat_stack
+    return fake, url
 
 
 def openid() -> str:
@@ -127,3 +142,38 @@ def test_pushes_outside_a_turn_and_numbered_choices(wechat):
     fake.wait_for_sends(customer, 3)
     last = user_events(url, customer)[-1]
     assert last["text"] == "/logistics_track" and last["parse_data"]["intent"]["name"] == "logistics_track"
+
+
+def test_a_handoff_on_wechat_agent_reply_through_the_customer_service_api(wechat_stack):
+    fake, url, handoff_url = wechat_stack
+    customer = openid()
+    fake.push(webhook(url), fake.text_xml(customer, "我要找人工客服"))
+    queued = " ".join(fake.settle(customer))
+    assert "人工客服" in queued and ("前面还有" in queued or "下一位" in queued), queued
+
+    agent = requests.Session()
+    assert agent.post(f"{handoff_url}/api/auth/login", json={"username": "wang", "password": HANDOFF_DEMO_PASSWORD},
+                      timeout=10).status_code == 200
+    handoff = next(row for row in agent.get(f"{handoff_url}/api/handoffs", timeout=10).json()
+                   if row.get("sender_id") == customer)
+    assert handoff["id"] in [row["id"] for row in agent.get(f"{handoff_url}/api/queue", timeout=10).json()]
+    assert agent.post(f"{handoff_url}/api/handoffs/{handoff['id']}/accept", timeout=10).status_code == 200
+    before = len(fake.sends_to(customer))
+    reply = agent.post(f"{handoff_url}/api/handoffs/{handoff['id']}/messages",
+                       json={"text": "您好，我是人工客服小王，请问有什么可以帮您？"}, timeout=10)
+    assert reply.status_code in (200, 201), reply.text
+    sent = fake.wait_for_sends(customer, before + 1)[before]
+    assert sent.startswith(texts.AGENT_PREFIX.format(name="小王"))
+    assert "您好，我是人工客服小王，请问有什么可以帮您？" in sent
+
+    # the customer's WeChat answer reaches the agent, and the bot stays silent
+    fake.push(webhook(url), fake.text_xml(customer, "我的快递三天没动了"))
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        messages = agent.get(f"{handoff_url}/api/handoffs/{handoff['id']}", timeout=10).json()["messages"]
+        if any(m["role"] == "customer" and m["text"] == "我的快递三天没动了" for m in messages):
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError("the WeChat message never reached the agent")
+    assert len(fake.sends_to(customer)) == before + 1, "no bot answer while the agent has the conversation"

@@ -1,0 +1,137 @@
+"""Handoff latencies, measured end to end on loopback with every service real.
+
+- trigger → console: a web chat customer (socket.io) asks for a human; time until
+  the agent console's websocket (/ws) is told that the queue changed;
+- customer → console: a customer message while an agent holds the conversation;
+  time until the console's websocket carries it;
+- agent reply → customer: the agent's reply through the service's API; time until
+  the customer's socket.io client receives it.
+
+Everything is started here: shop backend, handoff service, action server, Rasa
+(newest model) with the project's channels and the handoff event broker.
+
+    python -m benchmarks.handoff_latency [--rounds 20]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import statistics
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Dict, List
+
+import httpx
+import socketio
+import websockets
+
+from bot.rasa_server import free_port, latest_model, running_rasa
+from tests.services import (HANDOFF_DEMO_PASSWORD, endpoints_file, running_actions, running_backend,
+                            running_handoff)
+
+WAIT_S = 60
+
+
+def percentile(values: List[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
+
+
+class Customer:
+    def __init__(self) -> None:
+        self.session_id = uuid.uuid4().hex
+        self.client = socketio.AsyncClient(reconnection=False)
+        self.messages: "asyncio.Queue[Dict]" = asyncio.Queue()
+        self.client.on("bot_uttered", self._received)
+
+    async def _received(self, message: Dict) -> None:
+        await self.messages.put(message)
+
+    async def connect(self, rasa_url: str) -> None:
+        confirmed = asyncio.Event()
+        self.client.on("session_confirm", lambda *_: confirmed.set())
+        await self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
+        await self.client.emit("session_request", {"session_id": self.session_id})
+        await asyncio.wait_for(confirmed.wait(), WAIT_S)
+
+    async def say(self, text: str) -> None:
+        await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+
+    async def until(self, predicate) -> Dict:
+        while True:
+            message = await asyncio.wait_for(self.messages.get(), WAIT_S)
+            if predicate(message):
+                return message
+
+
+async def console_event(ws, predicate) -> Dict:
+    while True:
+        event = json.loads(await asyncio.wait_for(ws.recv(), WAIT_S))
+        if predicate(event):
+            return event
+
+
+async def measure(rasa_url: str, handoff_url: str, rounds: int) -> Dict[str, List[float]]:
+    timings: Dict[str, List[float]] = {"trigger → console": [], "customer → console": [],
+                                       "agent reply → customer": []}
+    async with httpx.AsyncClient(base_url=handoff_url, timeout=30) as agent:
+        login = await agent.post("/api/auth/login", json={"username": "wang", "password": HANDOFF_DEMO_PASSWORD})
+        login.raise_for_status()
+        cookie = "; ".join(f"{name}={value}" for name, value in agent.cookies.items())
+        ws_url = handoff_url.replace("http://", "ws://") + "/ws"
+        async with websockets.connect(ws_url, extra_headers={"Cookie": cookie}) as ws:
+            for _ in range(rounds):
+                customer = Customer()
+                await customer.connect(rasa_url)
+                started = time.perf_counter()
+                await customer.say("转人工")
+                await console_event(ws, lambda e: e.get("type") == "queue")
+                timings["trigger → console"].append(time.perf_counter() - started)
+                await customer.until(lambda m: "人工客服" in (m.get("text") or ""))
+
+                rows = (await agent.get("/api/handoffs")).json()
+                handoff_id = next(r["id"] for r in rows if r.get("sender_id") == customer.session_id)
+                (await agent.post(f"/api/handoffs/{handoff_id}/accept")).raise_for_status()
+
+                started = time.perf_counter()
+                await customer.say("我的订单20261101000001还没到")
+                await console_event(ws, lambda e: e.get("type") == "message" and e.get("handoff_id") == handoff_id
+                                    and (e.get("message") or {}).get("role") == "customer")
+                timings["customer → console"].append(time.perf_counter() - started)
+
+                started = time.perf_counter()
+                (await agent.post(f"/api/handoffs/{handoff_id}/messages",
+                                  json={"text": "您好，我是小王，马上帮您查"})).raise_for_status()
+                await customer.until(lambda m: m.get("sender") == "agent")
+                timings["agent reply → customer"].append(time.perf_counter() - started)
+
+                (await agent.post(f"/api/handoffs/{handoff_id}/close", json={"disposition": "resolved"})).raise_for_status()
+                await customer.client.disconnect()
+    return timings
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=20, help="handoffs, one after the other")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
+        state = Path(tmp)
+        port = free_port()
+        with running_backend(state) as backend_url, \
+                running_handoff(state, rasa_url=f"http://127.0.0.1:{port}") as handoff_url, \
+                running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": handoff_url}) as action_url, \
+                running_rasa(latest_model(), endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
+                             log_path=state / "rasa.log", port=port) as rasa_url:
+            timings = asyncio.run(measure(rasa_url, handoff_url, args.rounds))
+    print(f"handoff latency over {args.rounds} handoffs (ms):")
+    for name, values in timings.items():
+        ms = [v * 1000 for v in values]
+        print(f"  {name:24s} p50 {statistics.median(ms):7.1f}  p95 {percentile(ms, 95):7.1f}  max {max(ms):7.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
