@@ -10,7 +10,10 @@
 Everything is started here: shop backend, handoff service, action server, Rasa
 (newest model) with the project's channels and the handoff event broker.
 
-    python -m benchmarks.handoff_latency [--rounds 20]
+The first handoff after the servers start pays for loading models and warming
+caches (seconds); `--warmup` rounds run first and are reported apart.
+
+    python -m benchmarks.handoff_latency [--rounds 20] [--warmup 1]
 """
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ import argparse
 import asyncio
 import json
 import statistics
+import sys
 import tempfile
 import time
 import uuid
@@ -74,7 +78,7 @@ async def console_event(ws, predicate) -> Dict:
             return event
 
 
-async def measure(rasa_url: str, handoff_url: str, rounds: int) -> Dict[str, List[float]]:
+async def measure(rasa_url: str, handoff_url: str, rounds: int, warmup: int) -> Dict[str, List[float]]:
     timings: Dict[str, List[float]] = {"trigger → console": [], "customer → console": [],
                                        "agent reply → customer": []}
     async with httpx.AsyncClient(base_url=handoff_url, timeout=30) as agent:
@@ -83,7 +87,13 @@ async def measure(rasa_url: str, handoff_url: str, rounds: int) -> Dict[str, Lis
         cookie = "; ".join(f"{name}={value}" for name, value in agent.cookies.items())
         ws_url = handoff_url.replace("http://", "ws://") + "/ws"
         async with websockets.connect(ws_url, extra_headers={"Cookie": cookie}) as ws:
-            for _ in range(rounds):
+            for number in range(warmup + rounds):
+                if number == warmup:
+                    for name, values in timings.items():
+                        if values:
+                            print(f"  warm-up {name:24s} {', '.join(f'{v * 1000:.0f}' for v in values)} ms")
+                        values.clear()
+                print(f"round {number + 1}/{warmup + rounds}", file=sys.stderr, flush=True)
                 customer = Customer()
                 await customer.connect(rasa_url)
                 started = time.perf_counter()
@@ -115,7 +125,8 @@ async def measure(rasa_url: str, handoff_url: str, rounds: int) -> Dict[str, Lis
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=20, help="handoffs, one after the other")
+    parser.add_argument("--rounds", type=int, default=20, help="measured handoffs, one after the other")
+    parser.add_argument("--warmup", type=int, default=1, help="handoffs first, reported apart")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
         state = Path(tmp)
@@ -125,7 +136,7 @@ def main(argv=None) -> int:
                 running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": handoff_url}) as action_url, \
                 running_rasa(latest_model(), endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
                              log_path=state / "rasa.log", port=port) as rasa_url:
-            timings = asyncio.run(measure(rasa_url, handoff_url, args.rounds))
+            timings = asyncio.run(measure(rasa_url, handoff_url, args.rounds, args.warmup))
     print(f"handoff latency over {args.rounds} handoffs (ms):")
     for name, values in timings.items():
         ms = [v * 1000 for v in values]
