@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Optional
 
 from .clock import local_time, to_utc
+from .queue import in_business_hours
 from .settings import Settings
 
 
@@ -17,8 +19,29 @@ def add_working_days(start: datetime, days: int, settings: Settings) -> datetime
     return to_utc(local)
 
 
-def deadlines(sla_class: str, start: datetime, settings: Settings) -> tuple[datetime, datetime]:
-    """(respond_by, resolve_by) of a ticket of ``sla_class`` opened at ``start``."""
+def next_opening(now: datetime, settings: Settings) -> Optional[datetime]:
+    """The next moment (naive UTC) business hours begin after ``now``; None with no business days."""
+    local = local_time(now, settings.tz)
+    opening, _ = settings.opening
+    for days_ahead in range(8):
+        day = (local + timedelta(days=days_ahead)).date()
+        candidate = datetime.combine(day, opening, tzinfo=local.tzinfo)
+        if candidate > local and candidate.isoweekday() in settings.business_days:
+            return to_utc(candidate)
+    return None
+
+
+def clock_start(opened_at: datetime, settings: Settings) -> datetime:
+    """When a ticket's SLA clock starts: at once in business hours, else when people come in
+    (a night-time "urgent" ticket is answered within 5 minutes of opening, not of midnight)."""
+    if in_business_hours(settings, opened_at):
+        return opened_at
+    return next_opening(opened_at, settings) or opened_at
+
+
+def deadlines(sla_class: str, opened_at: datetime, settings: Settings) -> tuple[datetime, datetime]:
+    """(respond_by, resolve_by) of a ticket of ``sla_class`` opened at ``opened_at``."""
+    start = clock_start(opened_at, settings)
     sla = settings.sla_classes[sla_class]
     respond_by = start + timedelta(minutes=sla.respond_minutes)
     if sla.resolve_working_days:

@@ -23,13 +23,15 @@ def _ticket_for(env, reason):
     return answer["ticket"]
 
 
+# Opened at Monday 22:00, after closing: the SLA clock starts when people come in,
+# Tuesday 09:00 (the default hours are 09:00-22:00).
 @pytest.mark.parametrize("reason,sla_class,respond_by,resolve_by", [
-    ("upset", "urgent", "2026-11-30T22:05:00+08:00", "2026-12-01T02:00:00+08:00"),
-    ("complain", "urgent", "2026-11-30T22:05:00+08:00", "2026-12-01T02:00:00+08:00"),
-    ("backend_down", "important", "2026-11-30T22:30:00+08:00", "2026-12-01T06:00:00+08:00"),
-    ("errand_failed", "important", "2026-11-30T22:30:00+08:00", "2026-12-01T06:00:00+08:00"),
-    ("request_human", "general", "2026-12-01T00:00:00+08:00", "2026-12-01T22:00:00+08:00"),
-    ("low_confidence", "general", "2026-12-01T00:00:00+08:00", "2026-12-01T22:00:00+08:00"),
+    ("upset", "urgent", "2026-12-01T09:05:00+08:00", "2026-12-01T13:00:00+08:00"),
+    ("complain", "urgent", "2026-12-01T09:05:00+08:00", "2026-12-01T13:00:00+08:00"),
+    ("backend_down", "important", "2026-12-01T09:30:00+08:00", "2026-12-01T17:00:00+08:00"),
+    ("errand_failed", "important", "2026-12-01T09:30:00+08:00", "2026-12-01T17:00:00+08:00"),
+    ("request_human", "general", "2026-12-01T11:00:00+08:00", "2026-12-02T09:00:00+08:00"),
+    ("low_confidence", "general", "2026-12-01T11:00:00+08:00", "2026-12-02T09:00:00+08:00"),
 ])
 def test_after_hours_opens_a_ticket_of_the_reasons_class(env, reason, sla_class, respond_by, resolve_by):
     _at(env, 2026, 11, 30, 22, 0)
@@ -51,6 +53,25 @@ def test_before_opening_and_at_closing_time(env):
 def test_ticket_number_uses_the_local_date(env):
     _at(env, 2026, 12, 1, 2, 0)  # 2026-11-30 18:00 UTC: the local date is already December 1st
     assert _ticket_for(env, "upset")["number"].startswith("GD20261201")
+
+
+def test_before_opening_the_clock_starts_at_opening_the_same_day(env):
+    _at(env, 2026, 11, 30, 7, 30)
+    ticket = _ticket_for(env, "upset")
+    assert ticket["respond_by"] == "2026-11-30T09:05:00+08:00"
+
+
+@pytest.mark.settings(business_days=[1, 2, 3, 4, 5])
+def test_a_saturday_ticket_is_answered_from_monday_morning(env):
+    _at(env, 2026, 12, 5, 10, 0)  # a Saturday
+    ticket = _ticket_for(env, "complain")
+    assert ticket["respond_by"] == "2026-12-07T09:05:00+08:00"
+
+
+@pytest.mark.settings(require_agent_online=True)
+def test_in_business_hours_with_nobody_online_the_clock_starts_at_once(env):
+    _at(env, 2026, 11, 30, 10, 0)
+    assert _ticket_for(env, "upset")["respond_by"] == "2026-11-30T10:05:00+08:00"
 
 
 @pytest.mark.settings(business_days=[1, 2, 3, 4, 5])
@@ -79,8 +100,8 @@ def test_supervisor_changes_the_class_and_deadlines(env):
     assert wang.patch(f"/api/tickets/{ticket['id']}", json={"sla_class": "urgent"}).status_code == 403
     assert zhou.patch(f"/api/tickets/{ticket['id']}", json={"sla_class": "nope"}).status_code == 422
     changed = zhou.patch(f"/api/tickets/{ticket['id']}", json={"sla_class": "suggestion"}).json()
-    assert changed["respond_by"] == "2026-12-01T22:00:00+08:00"
-    assert changed["resolve_by"] == "2026-12-07T22:00:00+08:00"  # 5 working days: Tue..Fri, Mon
+    assert changed["respond_by"] == "2026-12-02T09:00:00+08:00"  # 24 h from Tuesday's opening
+    assert changed["resolve_by"] == "2026-12-08T09:00:00+08:00"  # 5 working days: Wed..Fri, Mon, Tue
     assert [t["sla_class"] for t in wang.get("/api/tickets").json()] == ["suggestion"]
 
 
