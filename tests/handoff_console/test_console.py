@@ -14,17 +14,15 @@ from __future__ import annotations
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 import requests
-from playwright.sync_api import sync_playwright  # pinned in requirements/dev.txt
 
 from bot.rasa_server import ROOT
+from tests.browser import chromium, page_context
 from tests.services import HANDOFF_DEMO_PASSWORD as DEMO_PASSWORD
 from tests.services import SERVICE_KEY
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOT = ROOT / "var" / "screenshots" / "console.png"
 WAIT_MS = 60_000
 POLL_S = 60  # how long to wait for Rasa's tracker to show a pushed event
@@ -34,22 +32,14 @@ ORDER_ID = "20261101000001"
 
 @pytest.fixture(scope="module")
 def browser():
-    assert CHROMIUM.exists(), "Chromium is missing: run scripts/install-browser"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
 def context(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 1100}, locale="zh-CN")
-    context.set_default_timeout(WAIT_MS)
-    yield context
-    context.close()
+    with page_context(browser, 1440, 1100, WAIT_MS) as context:
+        yield context
 
 
 # --- a customer and their handoff ----------------------------------------------------------

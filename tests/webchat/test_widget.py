@@ -14,13 +14,11 @@ from pathlib import Path
 import pytest
 import requests
 import yaml
-from playwright.sync_api import sync_playwright  # pinned in requirements/dev.txt
-
 from bot import identity_token
 from bot.rasa_server import ROOT, running_rasa
+from tests.browser import chromium, page_context
 from tests.services import endpoints_file
 
-CHROMIUM = Path("/usr/bin/chromium")
 CHANNEL = "bot.channels.webchat.WebChatInput"
 SCREENSHOT = ROOT / "var" / "screenshots" / "webchat.png"
 WAIT_MS = 90_000  # a reply waits for NLU and the action server on a busy machine
@@ -43,22 +41,14 @@ def webchat_url(model: Path, action_url: str, tmp_path_factory) -> str:
 
 @pytest.fixture(scope="module")
 def browser():
-    assert CHROMIUM.exists(), "Chromium is missing: run scripts/install-browser"
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                              args=["--no-sandbox"])
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture
 def context(browser):
-    context = browser.new_context(viewport={"width": 1100, "height": 760}, locale="zh-CN")
-    context.set_default_timeout(WAIT_MS)
-    yield context
-    context.close()
+    with page_context(browser, 1100, 760, WAIT_MS) as context:
+        yield context
 
 
 # --- what the customer sees ---------------------------------------------------------------
