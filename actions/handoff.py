@@ -72,10 +72,8 @@ class ActionHandoff(Action):
         if answer.get("already_open"):
             say(dispatcher, texts.HANDOFF_ALREADY)
         else:
-            position = int(answer.get("queue_position") or 1)
-            wait = (texts.HANDOFF_NEXT if position <= 1 else
-                    texts.HANDOFF_QUEUED.format(ahead=position - 1, eta=answer.get("eta_minutes") or 1))
-            say(dispatcher, lead + wait + texts.HANDOFF_NO_REPEAT)
+            # the place in the queue in the service's own words, as its later updates say it
+            say(dispatcher, lead + (answer.get("queue_message") or "") + texts.HANDOFF_NO_REPEAT)
         return events + [ConversationPaused()]
 
 

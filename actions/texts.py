@@ -160,8 +160,6 @@ HANDOFF_LEAD = {
     "errand_failed": "抱歉没能帮您办好，为您转接人工客服继续处理。",
     "backend_down": "我先为您转接人工客服，由客服帮您继续处理。",
 }
-HANDOFF_QUEUED = "您前面还有 {ahead} 位，预计等待约 {eta} 分钟。"
-HANDOFF_NEXT = "您是下一位，客服马上就来。"
 HANDOFF_NO_REPEAT = "您刚才说的内容客服都能看到，不用重复说明；有补充可以直接发给我。"
 HANDOFF_ALREADY = "您已在排队中，客服接入后会第一时间回复您，请稍候。"
 HANDOFF_TICKET = ("现在不在人工客服服务时间{hours}。已为您登记工单 {number}，"

@@ -29,11 +29,7 @@ def agent_reply_events(text: str, agent_name: str) -> list[dict[str, Any]]:
 
 
 def queue_update_events(position: int, eta: int) -> list[dict[str, Any]]:
-    if position <= 1:
-        text = texts.QUEUE_NEXT.format(eta=eta)
-    else:
-        text = texts.QUEUE_AHEAD.format(ahead=position - 1, eta=eta)
-    return [{"event": "bot", "text": text}]
+    return [{"event": "bot", "text": texts.queue_text(position, eta)}]
 
 
 def resume_events(handoff_id: int) -> list[dict[str, Any]]:

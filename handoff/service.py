@@ -137,7 +137,8 @@ def _open_answer(ctx: Ctx, handoff: Handoff) -> dict[str, Any]:
     if handoff.state == QUEUED:
         position = queue.positions(ctx.db)[handoff.id]
         online = queue.online_agent_ids(ctx.db, ctx.settings, ctx.clock.now())
-        answer.update(queue_position=position, eta_minutes=queue.eta_minutes(position, len(online), ctx.settings))
+        eta = queue.eta_minutes(position, len(online), ctx.settings)
+        answer.update(queue_position=position, eta_minutes=eta, queue_message=texts.queue_text(position, eta))
     if handoff.ticket is not None:
         ticket = ticket_view(handoff.ticket, ctx.settings.tz)
         answer["ticket"] = {k: ticket[k] for k in ("id", "number", "sla_class", "respond_by", "resolve_by")}

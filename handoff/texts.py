@@ -5,6 +5,14 @@ from __future__ import annotations
 QUEUE_AHEAD = "您前面还有 {ahead} 位，预计等待约 {eta} 分钟，请您稍候。"
 QUEUE_NEXT = "马上就轮到您了，预计等待约 {eta} 分钟，请您稍候。"
 
+
+def queue_text(position: int, eta: int) -> str:
+    """The customer's place in the queue, told when they join (through the action server)
+    and again whenever it changes (through Rasa)."""
+    if position <= 1:
+        return QUEUE_NEXT.format(eta=eta)
+    return QUEUE_AHEAD.format(ahead=position - 1, eta=eta)
+
 SURVEY = "感谢您的耐心，本次服务已结束。请回复数字 1–5 为本次服务打分（5 为非常满意），您的评价对我们很重要："
 # In ascending order: on WeChat the buttons become numbered choices, and the number
 # the customer types must be the rating itself.

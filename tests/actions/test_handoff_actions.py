@@ -45,7 +45,7 @@ def test_the_handoff_carries_the_whole_context_and_pauses_the_bot(action_url, ha
     c = angry_zhang_wei(action_url, domain_dict)
     result = c.run("action_handoff")
     assert result["text"].startswith(texts.HANDOFF_LEAD["upset"])
-    assert "前面还有" in result["text"] or "下一位" in result["text"]
+    assert "前面还有" in result["text"] or "马上就轮到您" in result["text"]
     assert result["events"][-1]["event"] == "pause"
     assert c.slots["handoff_trigger"] is None and c.slots["errand_failures"] == 0
 

@@ -82,7 +82,7 @@ def test_an_angry_customer_is_handed_off_with_the_whole_context(rasa_url, handof
     assert "您好" in texts_of(rest(rasa_url, sender, "你好"))
     angry = "你们到底怎么搞的？？？快递一个星期了还没到，气死我了，再拖我就去投诉！！！"
     reply = texts_of(rest(rasa_url, sender, angry))
-    assert "人工客服" in reply and ("前面还有" in reply or "下一位" in reply), reply
+    assert "人工客服" in reply and ("前面还有" in reply or "马上就轮到您" in reply), reply
 
     supervisor = agent_session(handoff_url, "zhou")
     handoff = handoff_of(supervisor, handoff_url, sender)
@@ -148,7 +148,7 @@ def customer(rasa_url):
 def test_an_agent_reply_reaches_the_web_chat_and_the_bot_asks_for_a_rating(rasa_url, handoff_url, customer):
     customer.say("转人工")
     queued = customer.until(lambda m: "人工客服" in (m.get("text") or ""))
-    assert "前面还有" in queued["text"] or "下一位" in queued["text"]
+    assert "前面还有" in queued["text"] or "马上就轮到您" in queued["text"]
 
     wang = agent_session(handoff_url, "wang")
     handoff = handoff_of(wang, handoff_url, customer.session_id)

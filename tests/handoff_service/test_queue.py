@@ -24,6 +24,9 @@ def test_order_is_priority_then_oldest(env):
 def test_eta_divides_by_agents_online(env):
     first, second, third = env.open(), env.open(), env.open()
     assert (first["eta_minutes"], second["eta_minutes"], third["eta_minutes"]) == (6, 12, 18)
+    # what the bot tells the customer who joins, in the words of the later updates
+    assert first["queue_message"] == "马上就轮到您了，预计等待约 6 分钟，请您稍候。"
+    assert third["queue_message"] == "您前面还有 2 位，预计等待约 18 分钟，请您稍候。"
     env.login("wang"), env.login("li")
     fourth = env.open()
     assert fourth["queue_position"] == 4 and fourth["eta_minutes"] == 12  # 4 × 6 / 2

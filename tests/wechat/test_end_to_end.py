@@ -149,7 +149,7 @@ def test_a_handoff_on_wechat_agent_reply_through_the_customer_service_api(wechat
     customer = openid()
     fake.push(webhook(url), fake.text_xml(customer, "我要找人工客服"))
     queued = " ".join(fake.settle(customer))
-    assert "人工客服" in queued and ("前面还有" in queued or "下一位" in queued), queued
+    assert "人工客服" in queued and ("前面还有" in queued or "马上就轮到您" in queued), queued
 
     agent = requests.Session()
     assert agent.post(f"{handoff_url}/api/auth/login", json={"username": "wang", "password": HANDOFF_DEMO_PASSWORD},
