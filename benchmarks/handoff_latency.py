@@ -32,16 +32,12 @@ import httpx
 import socketio
 import websockets
 
+from benchmarks.errand_turns import percentile
 from bot.rasa_server import free_port, latest_model, running_rasa
 from tests.services import (HANDOFF_DEMO_PASSWORD, endpoints_file, running_actions, running_backend,
                             running_handoff)
 
 WAIT_S = 60
-
-
-def percentile(values: List[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))]
 
 
 class Customer:
