@@ -65,18 +65,25 @@ class HandoffEventBroker(EventBroker):
         self._client = httpx.AsyncClient(timeout=self.timeout_s, headers={"X-Service-Key": self.service_key})
         while True:
             event = await self._queue.get()
-            for attempt in range(1 + self.retries):
-                try:
-                    response = await self._client.post(self.url, json=event)
-                    if response.status_code < 500:
-                        if response.status_code >= 400:
-                            logger.warning("handoff service refused an event: HTTP %s", response.status_code)
-                        break
-                except httpx.HTTPError as error:
-                    if attempt == self.retries:
-                        logger.warning("handoff service unreachable, event of %s not relayed: %s",
-                                       event.get("sender_id"), type(error).__name__)
-                await asyncio.sleep(0.2 * (attempt + 1))
+            await self._deliver(event)
+
+    async def _deliver(self, event: Dict[Text, Any]) -> None:
+        """Posts one event; retries connection errors and 5xx, and says so once when it gives up."""
+        problem = ""
+        for attempt in range(1 + self.retries):
+            if attempt:
+                await asyncio.sleep(0.2 * attempt)
+            try:
+                response = await self._client.post(self.url, json=event)
+            except httpx.HTTPError as error:
+                problem = type(error).__name__
+                continue
+            if response.status_code < 500:
+                if response.status_code >= 400:
+                    logger.warning("handoff service refused an event: HTTP %s", response.status_code)
+                return
+            problem = f"HTTP {response.status_code}"
+        logger.warning("handoff service unreachable, event of %s not relayed: %s", event.get("sender_id"), problem)
 
     def is_ready(self) -> bool:
         return True

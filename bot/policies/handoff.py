@@ -146,7 +146,8 @@ class HandoffPolicy(Policy):
             return self._abstain(domain)
         cleared: List[SlotSet] = []
         if tracker.get_slot(SLOT_SURVEY):
-            rating = read_rating(message.text if not message.parse_data.get("text") else message.parse_data["text"])
+            # the normalised text: full-width digits are half-width there
+            rating = read_rating(message.parse_data.get("text") or message.text)
             if rating is not None:
                 return self._predict(domain, ACTION_RECORD_SATISFACTION, optional_events=[SlotSet(SLOT_RATING, rating)])
             # not an answer to the survey: asked once, the message is served as usual
