@@ -130,8 +130,11 @@ class ActionTakeTicketMessage(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         ticket_id = tracker.get_slot("ticket_awaiting_message")
         text = (tracker.latest_message.get("text") or "").strip()
-        if not ticket_id or not text:
-            return [SlotSet("ticket_awaiting_message", None)]
+        if not ticket_id:
+            return []
+        if not text:
+            say(dispatcher, texts.TICKET_MESSAGE_EMPTY)
+            return []  # still waiting for the message
         try:
             answer = await handoff_service().add_ticket_message(str(ticket_id), text)
         except HandoffUnavailable:

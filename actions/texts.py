@@ -168,6 +168,7 @@ HANDOFF_HOURS = "（{hours}）"
 HANDOFF_UNAVAILABLE = ("非常抱歉，人工客服系统暂时连接不上。请稍后回复「转人工」再试一次，"
                        "我也可以继续帮您查询订单、物流和退款。")
 TICKET_MESSAGE_TAKEN = "已收到您的留言，已补充到工单 {number}，客服会尽快联系您。还有其他需要帮忙的吗？"
+TICKET_MESSAGE_EMPTY = "请直接发送您想留给客服的话，我们会补充到工单里。"
 TICKET_MESSAGE_FAILED = "抱歉，留言暂时没能保存成功，请稍后再发一次。"
 SATISFACTION_THANKS = {
     5: "感谢您的五星好评！祝您生活愉快😊",

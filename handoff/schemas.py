@@ -36,7 +36,9 @@ class Sentiment(BaseModel):
 
 class TranscriptTurn(BaseModel):
     role: Literal["customer", "bot", "agent"]
-    text: str = Field(max_length=MAX_TEXT)
+    # what the customer wrote, however long: stored cut to MAX_TEXT, never refused
+    # (one 5,000-character message must not cost the customer their handoff)
+    text: str
     at: Optional[datetime] = None
     intent: Optional[str] = Field(None, max_length=64)
     confidence: Optional[float] = Field(None, ge=0, le=1)

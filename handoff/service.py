@@ -99,7 +99,7 @@ def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]
     ctx.db.add(handoff)
     for turn in package.transcript:
         handoff.messages.append(Message(
-            role=turn.role, text=turn.text, intent=turn.intent, confidence=turn.confidence,
+            role=turn.role, text=turn.text[:MAX_TEXT], intent=turn.intent, confidence=turn.confidence,
             message_id=turn.message_id,
             sentiment=turn.sentiment.model_dump() if turn.sentiment else None,
             at=to_utc(turn.at) if turn.at else now))

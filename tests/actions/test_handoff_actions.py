@@ -112,6 +112,10 @@ def test_outside_business_hours_a_ticket_takes_the_customers_message(closed_acti
     ticket_id = c.slots["ticket_awaiting_message"]
     assert ticket_id
 
+    c.user("", "nlu_fallback", confidence=0.0)
+    assert c.run("action_take_ticket_message")["text"] == texts.TICKET_MESSAGE_EMPTY
+    assert c.slots["ticket_awaiting_message"] == ticket_id, "an empty message is not the message"
+
     c.user("订单20261101000001，快递员态度很差，请尽快联系我", "complain", sentiment=UPSET)
     taken = c.run("action_take_ticket_message")
     assert "已收到您的留言" in taken["text"] and c.slots["ticket_awaiting_message"] is None
