@@ -3,6 +3,7 @@
 `rasa run actions` imports this package; the action classes live in
 `actions.errands`, `actions.identity` and `actions.handoff`.
 """
+
 from actions import errands, handoff, identity  # noqa: F401  (registers the actions)
 from actions.masking import install_log_filter
 

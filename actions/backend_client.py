@@ -8,6 +8,7 @@
 - error bodies `{"error": {"code", "message"}}` become `BackendError(code, ...)`;
   an unreachable or broken backend becomes `BackendUnavailable`.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -18,7 +19,8 @@ from typing import Any, Dict, Optional
 
 import httpx
 
-from actions.settings import Settings, settings as default_settings
+from actions.settings import Settings
+from actions.settings import settings as default_settings
 
 logger = logging.getLogger(__name__)
 
@@ -111,8 +113,7 @@ class BackendClient:
             await client.aclose()
         self._clients.clear()
 
-    async def _request(self, method: str, path: str, *, params=None, json=None,
-                       idem_key: Optional[str] = None) -> Any:
+    async def _request(self, method: str, path: str, *, params=None, json=None, idem_key: Optional[str] = None) -> Any:
         attempts = 1 + (self.config.read_retries if method == "GET" else 0)
         headers = {"Idempotency-Key": idem_key} if idem_key else None
         last_error: Optional[Exception] = None
@@ -196,22 +197,25 @@ class BackendClient:
     async def change_address(self, order_id: str, customer_id: str, address: dict, idem_key: str) -> dict:
         return await self.post(f"/v1/orders/{order_id}/address", {"customer_id": customer_id, **address}, idem_key)
 
-    async def create_return(self, order_id: str, customer_id: str, kind: str, reason: str,
-                            idem_key: str, exchange_for: Optional[str] = None) -> dict:
+    async def create_return(
+        self, order_id: str, customer_id: str, kind: str, reason: str, idem_key: str, exchange_for: Optional[str] = None
+    ) -> dict:
         body = {"customer_id": customer_id, "kind": kind, "reason": reason}
         if exchange_for:
             body["exchange_for"] = exchange_for
         return await self.post(f"/v1/orders/{order_id}/returns", body, idem_key)
 
-    async def create_invoice(self, order_id: str, customer_id: str, title: str, email: str,
-                             idem_key: str, tax_number: Optional[str] = None) -> dict:
+    async def create_invoice(
+        self, order_id: str, customer_id: str, title: str, email: str, idem_key: str, tax_number: Optional[str] = None
+    ) -> dict:
         body = {"customer_id": customer_id, "title": title, "email": email}
         if tax_number:
             body["tax_number"] = tax_number
         return await self.post(f"/v1/orders/{order_id}/invoices", body, idem_key)
 
-    async def reissue_invoice(self, invoice_id: str, customer_id: str, idem_key: str,
-                              email: Optional[str] = None) -> dict:
+    async def reissue_invoice(
+        self, invoice_id: str, customer_id: str, idem_key: str, email: Optional[str] = None
+    ) -> dict:
         body = {"customer_id": customer_id}
         if email:
             body["email"] = email
@@ -224,8 +228,9 @@ class BackendClient:
         return await self.post(f"/v1/customers/{customer_id}/phone-change/code", {"new_phone": new_phone})
 
     async def phone_change(self, customer_id: str, new_phone: str, code: str, idem_key: str) -> dict:
-        return await self.post(f"/v1/customers/{customer_id}/phone-change",
-                               {"new_phone": new_phone, "code": code}, idem_key)
+        return await self.post(
+            f"/v1/customers/{customer_id}/phone-change", {"new_phone": new_phone, "code": code}, idem_key
+        )
 
 
 def _error_from(response: httpx.Response) -> BackendError:
@@ -236,10 +241,13 @@ def _error_from(response: httpx.Response) -> BackendError:
     error = body.get("error") if isinstance(body, dict) else None
     if not isinstance(error, dict):
         # FastAPI's own 404/405/422 bodies ({"detail": ...}) have no machine code.
-        code = {404: "not_found", 401: "unauthorized", 422: "validation_error"}.get(response.status_code, "unknown_error")
+        code = {404: "not_found", 401: "unauthorized", 422: "validation_error"}.get(
+            response.status_code, "unknown_error"
+        )
         return BackendError(code, str(body)[:200], response.status_code)
-    return BackendError(str(error.get("code", "unknown_error")), str(error.get("message", "")),
-                        response.status_code, error)
+    return BackendError(
+        str(error.get("code", "unknown_error")), str(error.get("message", "")), response.status_code, error
+    )
 
 
 _shared: Optional[BackendClient] = None

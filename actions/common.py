@@ -1,4 +1,5 @@
 """Helpers shared by the actions: masked replies, number parsing, identity from metadata."""
+
 from __future__ import annotations
 
 import re
@@ -14,17 +15,29 @@ from actions.masking import mask_phone
 PHONE_FORMAT = re.compile(r"^1[3-9]\d{9}$")
 
 ERRAND_INTENTS = (
-    "order_status", "logistics_track", "urge_delivery", "cancel_order", "modify_address",
-    "return_goods", "exchange_goods", "refund_status", "invoice_request", "payment_issue",
-    "account_points", "membership_benefits", "reset_password", "change_phone",
+    "order_status",
+    "logistics_track",
+    "urge_delivery",
+    "cancel_order",
+    "modify_address",
+    "return_goods",
+    "exchange_goods",
+    "refund_status",
+    "invoice_request",
+    "payment_issue",
+    "account_points",
+    "membership_benefits",
+    "reset_password",
+    "change_phone",
 )
 
 
 def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[List[dict]] = None) -> None:
     """Every reply goes out with phone numbers masked."""
     if buttons:
-        dispatcher.utter_message(text=mask_phone(text), buttons=[
-            {**b, "title": mask_phone(b["title"])} for b in buttons])
+        dispatcher.utter_message(
+            text=mask_phone(text), buttons=[{**b, "title": mask_phone(b["title"])} for b in buttons]
+        )
     else:
         dispatcher.utter_message(text=mask_phone(text))
 

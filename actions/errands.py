@@ -5,6 +5,7 @@ Flow (rules in nlu_data/rules.yml):
   → verify_identity_form (when not verified) → errand_form (what this errand
   needs: order, reason, address, ..., confirmation) → action_do_errand.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,17 @@ from rasa_sdk.types import DomainDict
 from actions import texts
 from actions.address_parser import missing_parts, parse_address
 from actions.backend_client import BackendError, BackendUnavailable, backend, idempotency_key
-from actions.common import (ERRAND_INTENTS, digits, items_text, normalise_phone, phone_problem,
-                            say, short_date, short_time, user_turns)
+from actions.common import (
+    ERRAND_INTENTS,
+    digits,
+    items_text,
+    normalise_phone,
+    phone_problem,
+    say,
+    short_date,
+    short_time,
+    user_turns,
+)
 from actions.identity import customer_from_channel
 from actions.masking import mask_phone
 
@@ -48,9 +58,20 @@ ERRAND_SLOTS: Dict[str, List[str]] = {
 # A re-issue of the order's latest invoice needs only the e-mail (the title stays).
 REISSUE_SLOTS = ["order_id", "invoice_email", "confirmed"]
 # Per-errand slots cleared when an errand starts or ends (order_id stays as context).
-ERRAND_STATE = ["confirmed", "new_address", "return_reason", "exchange_for", "invoice_title",
-                "invoice_email", "new_phone", "new_phone_code", "errand_blocked", "order_summary",
-                "invoice_reissue", "invoice_previous"]
+ERRAND_STATE = [
+    "confirmed",
+    "new_address",
+    "return_reason",
+    "exchange_for",
+    "invoice_title",
+    "invoice_email",
+    "new_phone",
+    "new_phone_code",
+    "errand_blocked",
+    "order_summary",
+    "invoice_reissue",
+    "invoice_previous",
+]
 BACKEND_DOWN = "backend_down"
 REFERS_TO_ORDER = re.compile(r"(这|那|该|此|上)(个|笔|一)?(订单|单子|单|件)|刚才|刚刚|上面")
 EMAIL = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$")
@@ -105,8 +126,7 @@ def _parse_time(value: Optional[str]) -> Optional[dt.datetime]:
         return None
 
 
-def explain(code: str, errand: str, order_id: Optional[str] = None,
-            summary: Optional[Dict[str, Any]] = None) -> str:
+def explain(code: str, errand: str, order_id: Optional[str] = None, summary: Optional[Dict[str, Any]] = None) -> str:
     """The Chinese explanation of a backend error code for this errand."""
     summary = summary or {}
     status = summary.get("status_text", "")
@@ -121,16 +141,24 @@ def explain(code: str, errand: str, order_id: Optional[str] = None,
     if template is None:
         return texts.UNKNOWN_ERROR
     return template.format(
-        order_id=order_id or "", status=status, status_part=status_part,
-        action=texts.ACTION_WORDS.get(errand, "办理"), hint=texts.SHIPPED_HINT.get(errand, ""),
+        order_id=order_id or "",
+        status=status,
+        status_part=status_part,
+        action=texts.ACTION_WORDS.get(errand, "办理"),
+        hint=texts.SHIPPED_HINT.get(errand, ""),
         kind=texts.KIND_WORDS["exchange" if errand == "exchange_goods" else "return"],
     ).strip()
 
 
 def summarise(order: Dict[str, Any]) -> Dict[str, Any]:
-    return {"id": order.get("id"), "status": order.get("status"), "status_text": order.get("status_text"),
-            "items": items_text(order), "total": order.get("total"),
-            "expected_ship_by": order.get("expected_ship_by")}
+    return {
+        "id": order.get("id"),
+        "status": order.get("status"),
+        "status_text": order.get("status_text"),
+        "items": items_text(order),
+        "total": order.get("total"),
+        "expected_ship_by": order.get("expected_ship_by"),
+    }
 
 
 # ---------------------------------------------------------------- start
@@ -166,9 +194,11 @@ class ActionStartErrand(Action):
                 customer = None
             if customer and customer.get("id"):
                 verified = True
-                events += [SlotSet("customer_id", customer["id"]),
-                           SlotSet("customer_name", customer.get("name")),
-                           SlotSet("customer_level", customer.get("level"))]
+                events += [
+                    SlotSet("customer_id", customer["id"]),
+                    SlotSet("customer_name", customer.get("name")),
+                    SlotSet("customer_level", customer.get("level")),
+                ]
                 say(dispatcher, texts.VERIFIED_KNOWN.format(name=customer.get("name", "")))
             else:
                 events += [SlotSet("phone", None), SlotSet("verification_code", None)]
@@ -192,8 +222,9 @@ class ValidateErrandForm(FormValidationAction):
             needed = list(REISSUE_SLOTS)
         return needed
 
-    async def validate_order_id(self, value: Any, dispatcher: CollectingDispatcher,
-                                tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_order_id(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         order_id = digits(value)
         if not 12 <= len(order_id) <= 20:
             say(dispatcher, texts.ORDER_BAD_FORMAT)
@@ -209,14 +240,14 @@ class ValidateErrandForm(FormValidationAction):
             return {"order_id": None}
         except BackendUnavailable:
             return {"order_id": order_id, "errand_blocked": BACKEND_DOWN}
-        slots = {"order_id": order_id, "order_summary": summarise(order),
-                 "errand_blocked": precheck(errand, order)}
+        slots = {"order_id": order_id, "order_summary": summarise(order), "errand_blocked": precheck(errand, order)}
         if errand == "invoice_request" and tracker.get_slot("invoice_reissue"):
             slots.update(await self._previous_invoice(order_id, tracker, dispatcher))
         return slots
 
-    async def _previous_invoice(self, order_id: str, tracker: Tracker,
-                                dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    async def _previous_invoice(
+        self, order_id: str, tracker: Tracker, dispatcher: CollectingDispatcher
+    ) -> Dict[Text, Any]:
         """A re-issue: the order's latest invoice, or the normal issue flow when it has none."""
         try:
             invoices = await backend().invoices(order_id, tracker.get_slot("customer_id"))
@@ -331,10 +362,16 @@ class AskOrderId(Action):
             say(dispatcher, texts.NO_ORDERS)
             return []
         from actions.settings import settings
-        buttons = [{
-            "title": texts.ORDER_BUTTON.format(order_id=o["id"], item=items_text(o), status=o.get("status_text", "")),
-            "payload": "/inform" + json.dumps({"order_id": o["id"]}, separators=(",", ":")),
-        } for o in orders[: settings.orders_offered]]
+
+        buttons = [
+            {
+                "title": texts.ORDER_BUTTON.format(
+                    order_id=o["id"], item=items_text(o), status=o.get("status_text", "")
+                ),
+                "payload": "/inform" + json.dumps({"order_id": o["id"]}, separators=(",", ":")),
+            }
+            for o in orders[: settings.orders_offered]
+        ]
         say(dispatcher, texts.ASK_ORDER_CHOOSE, buttons=buttons)
         return []
 
@@ -348,8 +385,9 @@ class AskConfirmed(Action):
         order_id = tracker.get_slot("order_id")
         summary = tracker.get_slot("order_summary") or {}
         if errand == "cancel_order":
-            text = texts.CONFIRM_CANCEL.format(order_id=order_id, items=summary.get("items", ""),
-                                               total=summary.get("total", ""))
+            text = texts.CONFIRM_CANCEL.format(
+                order_id=order_id, items=summary.get("items", ""), total=summary.get("total", "")
+            )
         elif errand == "modify_address":
             text = texts.CONFIRM_ADDRESS.format(order_id=order_id, address=tracker.get_slot("new_address"))
         elif errand == "return_goods":
@@ -358,13 +396,19 @@ class AskConfirmed(Action):
             text = texts.CONFIRM_EXCHANGE.format(order_id=order_id, exchange_for=tracker.get_slot("exchange_for"))
         elif errand == "invoice_request" and tracker.get_slot("invoice_previous"):
             previous = tracker.get_slot("invoice_previous")
-            text = texts.CONFIRM_REISSUE.format(order_id=order_id, id=previous.get("id"),
-                                                email=_shown_email(tracker.get_slot("invoice_email"), previous))
+            text = texts.CONFIRM_REISSUE.format(
+                order_id=order_id,
+                id=previous.get("id"),
+                email=_shown_email(tracker.get_slot("invoice_email"), previous),
+            )
         elif errand == "invoice_request":
             title, tax = _title_and_tax(tracker.get_slot("invoice_title"))
             text = texts.CONFIRM_INVOICE.format(
-                order_id=order_id, title=title, email=tracker.get_slot("invoice_email"),
-                tax=texts.CONFIRM_INVOICE_TAX.format(tax_number=tax) if tax else "")
+                order_id=order_id,
+                title=title,
+                email=tracker.get_slot("invoice_email"),
+                tax=texts.CONFIRM_INVOICE_TAX.format(tax_number=tax) if tax else "",
+            )
         elif errand == "reset_password":
             phone = tracker.get_slot("phone")
             if not phone:
@@ -375,8 +419,11 @@ class AskConfirmed(Action):
             text = texts.CONFIRM_RESET_PASSWORD.format(phone=mask_phone(phone) or "绑定手机")
         else:
             text = texts.ASK_CONFIRM_AGAIN
-        say(dispatcher, text, buttons=[{"title": texts.BUTTON_YES, "payload": "/affirm"},
-                                       {"title": texts.BUTTON_NO, "payload": "/deny"}])
+        say(
+            dispatcher,
+            text,
+            buttons=[{"title": texts.BUTTON_YES, "payload": "/affirm"}, {"title": texts.BUTTON_NO, "payload": "/deny"}],
+        )
         return []
 
 
@@ -408,9 +455,11 @@ class AskInvoiceEmail(Action):
     async def run(self, dispatcher, tracker, domain):
         previous = tracker.get_slot("invoice_previous") or {}
         if previous.get("email"):
-            say(dispatcher, texts.ASK_REISSUE_EMAIL.format(id=previous.get("id"),
-                                                           email=mask_email(previous["email"])),
-                buttons=[{"title": texts.BUTTON_KEEP_EMAIL, "payload": "/affirm"}])
+            say(
+                dispatcher,
+                texts.ASK_REISSUE_EMAIL.format(id=previous.get("id"), email=mask_email(previous["email"])),
+                buttons=[{"title": texts.BUTTON_KEEP_EMAIL, "payload": "/affirm"}],
+            )
         else:
             say(dispatcher, texts.ASK_INVOICE_EMAIL)
         return []
@@ -419,6 +468,7 @@ class AskInvoiceEmail(Action):
 def _shown_email(email: Optional[str], previous: Dict[str, Any]) -> str:
     """The previous invoice's e-mail is shown masked; one the customer just typed, as typed."""
     return mask_email(email) if email and email == previous.get("email") else (email or "")
+
 
 AskNewPhone = _simple_ask("action_ask_new_phone", texts.ASK_NEW_PHONE)
 AskNewPhoneCode = _simple_ask("action_ask_new_phone_code", texts.ASK_NEW_PHONE_CODE)
@@ -452,8 +502,9 @@ class ActionDoErrand(Action):
             say(dispatcher, texts.BACKEND_DOWN_APOLOGY)
             return reset + [SlotSet("errand_outcome", "backend_down"), SlotSet("errand_failures", failures + 1)]
         except BackendError as error:
-            say(dispatcher, explain(error.code, errand, tracker.get_slot("order_id"),
-                                    tracker.get_slot("order_summary")))
+            say(
+                dispatcher, explain(error.code, errand, tracker.get_slot("order_id"), tracker.get_slot("order_summary"))
+            )
             return reset + [SlotSet("errand_outcome", "failed"), SlotSet("errand_failures", failures + 1)]
         for text, buttons in answers:
             say(dispatcher, text, buttons)
@@ -478,8 +529,9 @@ class ActionDoErrand(Action):
 
         if errand == "order_status":
             order = await client.order(order_id, customer_id)
-            text = texts.STATUS.format(order_id=order_id, items=items_text(order), total=order.get("total"),
-                                       status=order.get("status_text"))
+            text = texts.STATUS.format(
+                order_id=order_id, items=items_text(order), total=order.get("total"), status=order.get("status_text")
+            )
             if order.get("status") in ("shipped", "delivered", "completed"):
                 text += await self._latest_event(order_id, customer_id)
             elif order.get("status") == "paid" and order.get("expected_ship_by"):
@@ -489,8 +541,14 @@ class ActionDoErrand(Action):
         if errand == "logistics_track":
             if not order_id:
                 tracking_no = tracker.get_slot("tracking_no")
-                order_id = next((o["id"] for o in await client.orders(customer_id)
-                                 if (o.get("tracking_no") or "").upper() == (tracking_no or "").upper()), None)
+                order_id = next(
+                    (
+                        o["id"]
+                        for o in await client.orders(customer_id)
+                        if (o.get("tracking_no") or "").upper() == (tracking_no or "").upper()
+                    ),
+                    None,
+                )
                 if not order_id:
                     return [(texts.TRACKING_NOT_FOUND.format(tracking_no=tracking_no), None)]
             return [(await self._logistics(order_id, customer_id), None)]
@@ -500,11 +558,20 @@ class ActionDoErrand(Action):
                 result = await client.urge(order_id, customer_id, key)
             except BackendError as error:
                 if error.code == "order_already_shipped":
-                    return [(texts.URGE_SHIPPED.format(order_id=order_id)
-                             + await self._latest_event(order_id, customer_id), None)]
+                    return [
+                        (
+                            texts.URGE_SHIPPED.format(order_id=order_id)
+                            + await self._latest_event(order_id, customer_id),
+                            None,
+                        )
+                    ]
                 if error.code == "order_not_cancellable" or error.status == 409:
-                    return [(texts.URGE_NOT_APPLICABLE.format(order_id=order_id,
-                                                             status=summary.get("status_text", "")), None)]
+                    return [
+                        (
+                            texts.URGE_NOT_APPLICABLE.format(order_id=order_id, status=summary.get("status_text", "")),
+                            None,
+                        )
+                    ]
                 raise
             return [(texts.URGED.format(order_id=order_id, date=short_date(result.get("expected_ship_by"))), None)]
 
@@ -521,10 +588,12 @@ class ActionDoErrand(Action):
 
         if errand in ("return_goods", "exchange_goods"):
             if errand == "return_goods":
-                result = await client.create_return(order_id, customer_id, "return",
-                                                    tracker.get_slot("return_reason"), key)
-                refund = (texts.RETURN_REFUND.format(amount=result["refund_amount"])
-                          if result.get("refund_amount") else "")
+                result = await client.create_return(
+                    order_id, customer_id, "return", tracker.get_slot("return_reason"), key
+                )
+                refund = (
+                    texts.RETURN_REFUND.format(amount=result["refund_amount"]) if result.get("refund_amount") else ""
+                )
                 return [(texts.RETURN_CREATED.format(id=result.get("id"), refund=refund), None)]
             wanted = tracker.get_slot("exchange_for")
             result = await client.create_return(order_id, customer_id, "exchange", wanted, key, exchange_for=wanted)
@@ -532,49 +601,71 @@ class ActionDoErrand(Action):
 
         if errand == "refund_status":
             refund = await client.refund(order_id, customer_id)
-            expected = (texts.REFUND_EXPECTED.format(date=short_date(refund["expected_by"]))
-                        if refund.get("expected_by") and refund.get("status") != "refunded" else "")
-            return [(texts.REFUND.format(order_id=order_id, status=refund.get("status_text", ""),
-                                         amount=refund.get("amount", ""), expected=expected), None)]
+            expected = (
+                texts.REFUND_EXPECTED.format(date=short_date(refund["expected_by"]))
+                if refund.get("expected_by") and refund.get("status") != "refunded"
+                else ""
+            )
+            return [
+                (
+                    texts.REFUND.format(
+                        order_id=order_id,
+                        status=refund.get("status_text", ""),
+                        amount=refund.get("amount", ""),
+                        expected=expected,
+                    ),
+                    None,
+                )
+            ]
 
         if errand == "invoice_request" and tracker.get_slot("invoice_previous"):
             previous = tracker.get_slot("invoice_previous")
             email = tracker.get_slot("invoice_email")
             key = idempotency_key(tracker.sender_id, "invoice_reissue", order_id, user_turns(tracker))
-            result = await client.reissue_invoice(previous.get("id"), customer_id, key,
-                                                  email=None if email == previous.get("email") else email)
+            result = await client.reissue_invoice(
+                previous.get("id"), customer_id, key, email=None if email == previous.get("email") else email
+            )
             shown = _shown_email(result.get("email") or email, previous)
             return [(texts.INVOICE_REISSUED.format(id=result.get("id") or previous.get("id"), email=shown), None)]
 
         if errand == "invoice_request":
             title, tax = _title_and_tax(tracker.get_slot("invoice_title"))
-            result = await client.create_invoice(order_id, customer_id, title, tracker.get_slot("invoice_email"),
-                                                 key, tax_number=tax)
+            result = await client.create_invoice(
+                order_id, customer_id, title, tracker.get_slot("invoice_email"), key, tax_number=tax
+            )
             return [(texts.INVOICE_CREATED.format(id=result.get("id"), email=result.get("email")), None)]
 
         if errand == "payment_issue":
             order = await client.order(order_id, customer_id)
-            paid = (texts.PAYMENT_PAID_AT.format(time=short_time(order["paid_at"]), total=order.get("total"))
-                    if order.get("paid_at") else "")
-            return [(texts.PAYMENT.format(order_id=order_id, status=order.get("status_text"), paid=paid), None),
-                    (texts.PAYMENT_HUMAN, [{"title": "转人工", "payload": "/request_human"}])]
+            paid = (
+                texts.PAYMENT_PAID_AT.format(time=short_time(order["paid_at"]), total=order.get("total"))
+                if order.get("paid_at")
+                else ""
+            )
+            return [
+                (texts.PAYMENT.format(order_id=order_id, status=order.get("status_text"), paid=paid), None),
+                (texts.PAYMENT_HUMAN, [{"title": "转人工", "payload": "/request_human"}]),
+            ]
 
         if errand == "account_points":
             points = await client.points(customer_id)
             text = texts.POINTS.format(balance=points.get("balance", 0))
             expiring = [e for e in points.get("expiring") or [] if e.get("points")]
             if expiring:
-                text += texts.POINTS_EXPIRING.format(points=expiring[0]["points"],
-                                                     date=short_date(expiring[0].get("expires_on")))
+                text += texts.POINTS_EXPIRING.format(
+                    points=expiring[0]["points"], date=short_date(expiring[0].get("expires_on"))
+                )
             return [(text, None)]
 
         if errand == "membership_benefits":
             membership = await client.membership(customer_id)
-            text = texts.MEMBERSHIP.format(level=membership.get("level", ""),
-                                           benefits="；".join(membership.get("benefits") or []))
+            text = texts.MEMBERSHIP.format(
+                level=membership.get("level", ""), benefits="；".join(membership.get("benefits") or [])
+            )
             if membership.get("next_level") and membership.get("points_to_next") is not None:
-                text += texts.MEMBERSHIP_NEXT.format(points=membership["points_to_next"],
-                                                     next_level=membership["next_level"])
+                text += texts.MEMBERSHIP_NEXT.format(
+                    points=membership["points_to_next"], next_level=membership["next_level"]
+                )
             return [(text, None)]
 
         if errand == "reset_password":
@@ -593,21 +684,36 @@ class ActionDoErrand(Action):
             return ""
         latest = events[0]
         return texts.STATUS_LATEST_EVENT.format(
-            time=short_time(latest.get("time")), location=latest.get("location", ""),
-            description=latest.get("description", ""), courier=logistics.get("courier", ""),
-            tracking_no=logistics.get("tracking_no", ""))
+            time=short_time(latest.get("time")),
+            location=latest.get("location", ""),
+            description=latest.get("description", ""),
+            courier=logistics.get("courier", ""),
+            tracking_no=logistics.get("tracking_no", ""),
+        )
 
     async def _logistics(self, order_id: str, customer_id: str) -> str:
         logistics = await backend().logistics(order_id, customer_id)
         events = logistics.get("events") or []
         if not events:
             order = await backend().order(order_id, customer_id)
-            ship_by = (texts.STATUS_SHIP_BY.format(date=short_date(order["expected_ship_by"]))
-                       if order.get("expected_ship_by") else "")
+            ship_by = (
+                texts.STATUS_SHIP_BY.format(date=short_date(order["expected_ship_by"]))
+                if order.get("expected_ship_by")
+                else ""
+            )
             return texts.LOGISTICS_NONE.format(order_id=order_id, ship_by=ship_by)
-        lines = [texts.LOGISTICS_HEAD.format(order_id=order_id, courier=logistics.get("courier", ""),
-                                             tracking_no=logistics.get("tracking_no", ""),
-                                             status=logistics.get("status_text", ""))]
-        lines += [texts.LOGISTICS_EVENT.format(time=short_time(e.get("time")), location=e.get("location", ""),
-                                               description=e.get("description", "")) for e in events[:3]]
+        lines = [
+            texts.LOGISTICS_HEAD.format(
+                order_id=order_id,
+                courier=logistics.get("courier", ""),
+                tracking_no=logistics.get("tracking_no", ""),
+                status=logistics.get("status_text", ""),
+            )
+        ]
+        lines += [
+            texts.LOGISTICS_EVENT.format(
+                time=short_time(e.get("time")), location=e.get("location", ""), description=e.get("description", "")
+            )
+            for e in events[:3]
+        ]
         return "\n".join(lines)

@@ -5,6 +5,7 @@ When to hand off is decided by bot.policies.handoff.HandoffPolicy (thresholds in
 config.yml), which puts the reason and the reading into the `handoff_trigger`
 slot; these actions do the errand against the handoff service (handoff/API.md).
 """
+
 from __future__ import annotations
 
 import logging
@@ -20,7 +21,7 @@ from actions import texts
 from actions.backend_client import BackendError, BackendUnavailable, backend
 from actions.common import say
 from actions.handoff_client import HandoffUnavailable, handoff_service
-from actions.handoff_package import SOURCE_CHANNELS, order_ids, slots, summary, transcript
+from actions.handoff_package import order_ids, slots, summary, transcript
 from actions.masking import mask_phone
 
 logger = logging.getLogger(__name__)
@@ -38,8 +39,11 @@ class ActionHandoff(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         trigger = tracker.get_slot("handoff_trigger") or {}
         reason = trigger.get("reason") or "request_human"
-        events: List[Dict[str, Any]] = [SlotSet("handoff_trigger", None), SlotSet("errand_failures", 0),
-                                        SlotSet("errand_outcome", None)]
+        events: List[Dict[str, Any]] = [
+            SlotSet("handoff_trigger", None),
+            SlotSet("errand_failures", 0),
+            SlotSet("errand_outcome", None),
+        ]
         if tracker.active_loop.get("name"):
             events += [ActiveLoop(None), SlotSet("requested_slot", None)]
         customer = await _customer(tracker)
@@ -65,9 +69,14 @@ class ActionHandoff(Action):
         ticket = answer.get("ticket")
         if ticket and answer.get("state") not in ("QUEUED", "AGENT"):
             hours = answer.get("business_hours")
-            say(dispatcher, texts.HANDOFF_TICKET.format(
-                hours=texts.HANDOFF_HOURS.format(hours=hours) if hours else "",
-                number=ticket.get("number"), respond_by=_when(ticket.get("respond_by"))))
+            say(
+                dispatcher,
+                texts.HANDOFF_TICKET.format(
+                    hours=texts.HANDOFF_HOURS.format(hours=hours) if hours else "",
+                    number=ticket.get("number"),
+                    respond_by=_when(ticket.get("respond_by")),
+                ),
+            )
             return events + [SlotSet("ticket_awaiting_message", str(ticket.get("id")))]
         if answer.get("already_open"):
             say(dispatcher, texts.HANDOFF_ALREADY)
@@ -85,8 +94,11 @@ class ActionClarifyIntent(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         ranking = tracker.latest_message.get("intent_ranking") or []
-        candidates = [item["name"] for item in ranking
-                      if item.get("name") in texts.INTENT_LABELS and item.get("name") not in CLARIFY_IGNORED][:2]
+        candidates = [
+            item["name"]
+            for item in ranking
+            if item.get("name") in texts.INTENT_LABELS and item.get("name") not in CLARIFY_IGNORED
+        ][:2]
         labels = [texts.INTENT_LABELS[name] for name in candidates]
         if len(candidates) == 2:
             text = texts.CLARIFY_TWO.format(first=labels[0], second=labels[1])
@@ -148,9 +160,13 @@ class ActionTakeTicketMessage(Action):
 async def _customer(tracker: Tracker) -> Dict[str, Any]:
     customer_id = tracker.get_slot("customer_id")
     verified = bool(tracker.get_slot("verified")) and bool(customer_id)
-    known: Dict[str, Any] = {"id": customer_id, "name": tracker.get_slot("customer_name"),
-                             "phone_masked": None, "level": tracker.get_slot("customer_level"),
-                             "verified": verified}
+    known: Dict[str, Any] = {
+        "id": customer_id,
+        "name": tracker.get_slot("customer_name"),
+        "phone_masked": None,
+        "level": tracker.get_slot("customer_level"),
+        "verified": verified,
+    }
     if not verified:
         phone = tracker.get_slot("phone")
         known["phone_masked"] = mask_phone(phone) if phone else None
@@ -159,8 +175,11 @@ async def _customer(tracker: Tracker) -> Dict[str, Any]:
         record = await backend().customer(customer_id)
     except (BackendError, BackendUnavailable):
         return known
-    known.update(name=record.get("name") or known["name"], level=record.get("level") or known["level"],
-                 phone_masked=mask_phone(record.get("phone") or "") or None)
+    known.update(
+        name=record.get("name") or known["name"],
+        level=record.get("level") or known["level"],
+        phone_masked=mask_phone(record.get("phone") or "") or None,
+    )
     return known
 
 
@@ -179,9 +198,17 @@ async def _orders(tracker: Tracker) -> List[Dict[str, Any]]:
         except (BackendError, BackendUnavailable):
             orders.append({"order_id": order_id})  # someone else's, or the backend is down
             continue
-        orders.append({"order_id": order_id, "status": order.get("status"), "status_text": order.get("status_text"),
-                       "total": order.get("total"), "items": order.get("items"),
-                       "tracking_no": order.get("tracking_no"), "courier": order.get("courier")})
+        orders.append(
+            {
+                "order_id": order_id,
+                "status": order.get("status"),
+                "status_text": order.get("status_text"),
+                "total": order.get("total"),
+                "items": order.get("items"),
+                "tracking_no": order.get("tracking_no"),
+                "courier": order.get("courier"),
+            }
+        )
     return orders
 
 

@@ -4,6 +4,7 @@ One call per customer action and nothing to retry blindly: opening a handoff is
 itself idempotent on the service (a second POST for a waiting conversation
 returns the open handoff), so a timeout may be retried once.
 """
+
 from __future__ import annotations
 
 import logging
@@ -11,7 +12,8 @@ from typing import Any, Dict, Optional
 
 import httpx
 
-from actions.settings import Settings, settings as default_settings
+from actions.settings import Settings
+from actions.settings import settings as default_settings
 
 logger = logging.getLogger(__name__)
 
@@ -28,8 +30,9 @@ class HandoffClient:
     async def _post(self, path: str, body: Dict[str, Any], attempts: int = 1) -> httpx.Response:
         headers = {"X-Service-Key": self.config.handoff_service_key}
         last: Optional[Exception] = None
-        async with httpx.AsyncClient(base_url=self.config.handoff_url, timeout=self.config.handoff_timeout_s,
-                                     transport=self.transport) as client:
+        async with httpx.AsyncClient(
+            base_url=self.config.handoff_url, timeout=self.config.handoff_timeout_s, transport=self.transport
+        ) as client:
             for _ in range(attempts):
                 try:
                     response = await client.post(path, json=body, headers=headers)

@@ -4,9 +4,10 @@ without asking the customer again, built from the Rasa tracker.
 Phones and codes are masked in every text of the package: the agent sees what
 the customer said, not their secrets.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
@@ -15,19 +16,43 @@ from actions import texts
 from actions.masking import mask_phone, mask_secrets
 
 # Slots that describe the errand, handed to the agent (never codes or bookkeeping).
-CONTEXT_SLOTS = ("errand", "order_id", "tracking_no", "courier", "new_address", "return_reason",
-                 "exchange_for", "invoice_title", "invoice_email", "new_phone", "customer_id",
-                 "customer_name", "customer_level", "verified")
+CONTEXT_SLOTS = (
+    "errand",
+    "order_id",
+    "tracking_no",
+    "courier",
+    "new_address",
+    "return_reason",
+    "exchange_for",
+    "invoice_title",
+    "invoice_email",
+    "new_phone",
+    "customer_id",
+    "customer_name",
+    "customer_level",
+    "verified",
+)
 TRANSCRIPT_LIMIT = 200  # the latest messages; a longer conversation keeps its end
-TOPIC_INTENTS_IGNORED = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "chitchat",
-                         "request_human", "complain", "nlu_fallback", "out_of_scope"}
+TOPIC_INTENTS_IGNORED = {
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "inform",
+    "chitchat",
+    "request_human",
+    "complain",
+    "nlu_fallback",
+    "out_of_scope",
+}
 SOURCE_CHANNELS = {"socketio": "web", "wechat": "wechat", "rest": "rest"}
 
 
 def _iso(timestamp: Optional[float]) -> Optional[str]:
     if not timestamp:
         return None
-    return datetime.fromtimestamp(timestamp, tz=timezone.utc).isoformat()
+    return datetime.fromtimestamp(timestamp, tz=UTC).isoformat()
 
 
 def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
@@ -37,17 +62,29 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
         if kind == "user":
             parse = event.get("parse_data") or {}
             intent = parse.get("intent") or {}
-            turns.append({"role": "customer", "text": mask_secrets(event.get("text") or ""),
-                          "message_id": event.get("message_id"),
-                          "at": _iso(event.get("timestamp")), "intent": intent.get("name"),
-                          "confidence": _round(intent.get("confidence")), "sentiment": parse.get("sentiment")})
+            turns.append(
+                {
+                    "role": "customer",
+                    "text": mask_secrets(event.get("text") or ""),
+                    "message_id": event.get("message_id"),
+                    "at": _iso(event.get("timestamp")),
+                    "intent": intent.get("name"),
+                    "confidence": _round(intent.get("confidence")),
+                    "sentiment": parse.get("sentiment"),
+                }
+            )
         elif kind == "bot":
             custom = (event.get("data") or {}).get("custom") or {}
             agent = isinstance(custom, dict) and custom.get("sender") == "agent"
             text = event.get("text") or (custom.get("text") if isinstance(custom, dict) else None)
             if text:
-                turns.append({"role": "agent" if agent else "bot", "text": mask_secrets(text),
-                              "at": _iso(event.get("timestamp"))})
+                turns.append(
+                    {
+                        "role": "agent" if agent else "bot",
+                        "text": mask_secrets(text),
+                        "at": _iso(event.get("timestamp")),
+                    }
+                )
     return turns[-TRANSCRIPT_LIMIT:]
 
 
@@ -70,8 +107,7 @@ def order_ids(tracker: Tracker) -> List[str]:
     return seen
 
 
-def summary(tracker: Tracker, customer: Dict[str, Any], reason: str, upset: bool,
-            orders: List[Dict[str, Any]]) -> str:
+def summary(tracker: Tracker, customer: Dict[str, Any], reason: str, upset: bool, orders: List[Dict[str, Any]]) -> str:
     """A short Chinese summary: who, what they want, which orders, how they feel, why a human."""
     topics: List[str] = []
     for turn in transcript(tracker):

@@ -5,6 +5,7 @@ metadata, see bot/identity_token.py) is verified at once by
 `action_start_errand` (actions.errands); everyone else goes through
 `verify_identity_form`: phone → SMS code → check.
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,8 +51,9 @@ class ValidateVerifyIdentityForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_verify_identity_form"
 
-    async def validate_phone(self, value: Any, dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         problem = phone_problem(value)
         if problem:
             say(dispatcher, texts.PHONE_BAD_FORMAT.format(problem=problem))
@@ -71,8 +73,9 @@ class ValidateVerifyIdentityForm(FormValidationAction):
         say(dispatcher, texts.CODE_SENT.format(phone=phone))
         return {"phone": phone, "verification_code": None}
 
-    async def validate_verification_code(self, value: Any, dispatcher: CollectingDispatcher,
-                                         tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def validate_verification_code(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         phone = tracker.get_slot("phone")
         if not phone:
             return {"verification_code": None}
@@ -87,8 +90,10 @@ class ValidateVerifyIdentityForm(FormValidationAction):
         except BackendError as error:
             if error.code == "code_invalid":
                 left = error.details.get("attempts_left")
-                say(dispatcher, texts.CODE_INVALID.format(left=left) if left is not None
-                    else texts.CODE_INVALID_NO_COUNT)
+                say(
+                    dispatcher,
+                    texts.CODE_INVALID.format(left=left) if left is not None else texts.CODE_INVALID_NO_COUNT,
+                )
             elif error.code == "code_expired":
                 try:
                     await client.send_code(phone)
@@ -103,9 +108,13 @@ class ValidateVerifyIdentityForm(FormValidationAction):
             return {"verification_code": None}
         say(dispatcher, texts.VERIFIED.format(name=customer.get("name", "")))
         # The code itself is not kept in the tracker's slots.
-        return {"verification_code": "******", "verified": True,
-                "customer_id": customer["id"], "customer_name": customer.get("name"),
-                "customer_level": customer.get("level")}
+        return {
+            "verification_code": "******",
+            "verified": True,
+            "customer_id": customer["id"],
+            "customer_name": customer.get("name"),
+            "customer_level": customer.get("level"),
+        }
 
 
 class AskPhone(Action):

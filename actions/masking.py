@@ -1,4 +1,5 @@
 """Phone numbers and verification codes never appear in full in replies or logs."""
+
 from __future__ import annotations
 
 import logging
@@ -6,8 +7,7 @@ import re
 
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 # 6-digit codes next to the words that name them (code / 验证码), in log lines.
-CODE_RE = re.compile(r"((?:code|验证码)[^0-9]{0,40}?(?:\d{3}\*{4}\d{4}[^0-9]{0,10})?)(\d{6})(?!\d)",
-                     re.IGNORECASE)
+CODE_RE = re.compile(r"((?:code|验证码)[^0-9]{0,40}?(?:\d{3}\*{4}\d{4}[^0-9]{0,10})?)(\d{6})(?!\d)", re.IGNORECASE)
 
 
 def mask_phone(text: str) -> str:
@@ -45,6 +45,15 @@ def install_log_filter() -> None:
     masking = MaskingFilter()
     for handler in logging.getLogger().handlers:
         handler.addFilter(masking)
-    for name in ("actions", "actions.backend_client", "actions.errands", "actions.identity",
-                 "rasa_sdk", "rasa_sdk.executor", "rasa_sdk.endpoint", "httpx", "httpcore"):
+    for name in (
+        "actions",
+        "actions.backend_client",
+        "actions.errands",
+        "actions.identity",
+        "rasa_sdk",
+        "rasa_sdk.executor",
+        "rasa_sdk.endpoint",
+        "httpx",
+        "httpcore",
+    ):
         logging.getLogger(name).addFilter(masking)

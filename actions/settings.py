@@ -1,4 +1,5 @@
 """The one home of the action server's settings (environment variables, with defaults)."""
+
 from __future__ import annotations
 
 import os

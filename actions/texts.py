@@ -3,11 +3,14 @@
 Phone numbers are formatted masked by the callers (actions.masking); nothing
 here ever shows a full phone number or a code.
 """
+
 from __future__ import annotations
 
 # ------------------------------------------------------------------ general
-BACKEND_DOWN = ("非常抱歉，系统暂时有点忙，没能为您查到结果🙏 请稍后再试一次；"
-                "如果比较着急，回复「转人工」，我马上帮您转给人工客服。")
+BACKEND_DOWN = (
+    "非常抱歉，系统暂时有点忙，没能为您查到结果🙏 请稍后再试一次；"
+    "如果比较着急，回复「转人工」，我马上帮您转给人工客服。"
+)
 # action_do_errand: the handoff policy hands the customer to a human right after this.
 BACKEND_DOWN_APOLOGY = "非常抱歉，系统暂时有点忙，没能为您办理成功🙏"
 OFFER_HUMAN = "如需进一步帮助，回复「转人工」即可联系人工客服。"
@@ -29,8 +32,7 @@ CODE_BAD_FORMAT = "验证码是6位数字，请核对一下短信。"
 CODE_INVALID = "验证码不正确，还可以再试 {left} 次。"
 CODE_INVALID_NO_COUNT = "验证码不正确，请核对一下短信。"
 CODE_EXPIRED = "验证码已过期，已为您重新发送到 {phone}。"
-CODE_LOCKED = ("验证码错误次数过多，为了账户安全已暂时锁定15分钟。请稍后再试，"
-               "或回复「转人工」由人工客服帮您核实身份。")
+CODE_LOCKED = "验证码错误次数过多，为了账户安全已暂时锁定15分钟。请稍后再试，或回复「转人工」由人工客服帮您核实身份。"
 VERIFIED = "验证成功，{name}您好！"
 VERIFIED_KNOWN = "{name}您好，已为您确认账户身份。"
 
@@ -83,15 +85,19 @@ REFUND = "订单 {order_id} 的退款{status}，金额 ¥{amount}{expected}。"
 REFUND_EXPECTED = "，预计 {date} 前到账"
 ASK_INVOICE_TITLE = "请发一下发票抬头：个人写「个人」或姓名，公司请写公司全称和税号。"
 ASK_INVOICE_EMAIL = "请发一下接收电子发票的邮箱。"
-ASK_REISSUE_EMAIL = ("这笔订单已开过电子发票（发票号 {id}），上次发送到 {email}。"
-                     "请问重新发送到哪个邮箱？沿用原邮箱请回复「原邮箱」，换邮箱请直接发新的邮箱地址。")
+ASK_REISSUE_EMAIL = (
+    "这笔订单已开过电子发票（发票号 {id}），上次发送到 {email}。"
+    "请问重新发送到哪个邮箱？沿用原邮箱请回复「原邮箱」，换邮箱请直接发新的邮箱地址。"
+)
 BUTTON_KEEP_EMAIL = "原邮箱"
 REISSUE_NO_INVOICE = "订单 {order_id} 还没有开过发票，这就为您开一张新的电子发票。"
 EMAIL_BAD = "这个邮箱格式好像不对（应类似 name@example.com）。"
 INVOICE_CREATED = "电子发票已开具（发票号 {id}），已发送到 {email}，请注意查收。"
 INVOICE_REISSUED = "电子发票（发票号 {id}）已重新发送到 {email}，请注意查收。"
-PAYMENT = ("订单 {order_id} 当前状态：{status}{paid}。如果扣款成功但订单显示未支付，系统一般会在30分钟内自动同步；"
-           "重复扣款会在1–3个工作日内原路退回。")
+PAYMENT = (
+    "订单 {order_id} 当前状态：{status}{paid}。如果扣款成功但订单显示未支付，系统一般会在30分钟内自动同步；"
+    "重复扣款会在1–3个工作日内原路退回。"
+)
 PAYMENT_PAID_AT = "，付款时间 {time}，实付 ¥{total}"
 PAYMENT_HUMAN = "如果还有疑问，回复「转人工」，人工客服会帮您核对支付记录。"
 
@@ -114,7 +120,9 @@ ERRORS = {
     "order_already_shipped": "订单 {order_id} 已经发货，无法{action}。{hint}",
     "order_not_cancellable": "订单 {order_id} {status_part}无法取消。如需帮助，回复「转人工」。",
     "order_not_delivered": "订单 {order_id} 还没有签收，暂时不能申请{kind}。签收后7天内都可以申请。",
-    "return_window_expired": "抱歉，订单 {order_id} 签收已超过7天，已过无理由退换货期限。如果是质量问题，回复「转人工」为您处理。",
+    "return_window_expired": (
+        "抱歉，订单 {order_id} 签收已超过7天，已过无理由退换货期限。如果是质量问题，回复「转人工」为您处理。"
+    ),
     "reason_required": "请说一下退换货的原因，我再帮您提交。",
     "no_refund": "订单 {order_id} 暂时没有退款记录。如果已经申请过退款，可能还在提交中，请稍后再查。",
     "invoice_not_found": "抱歉，没有查到这张发票，请核对一下。",
@@ -136,14 +144,33 @@ KIND_WORDS = {"return": "退货", "exchange": "换货"}
 # What the intents are called when the bot asks which one the customer meant
 # (buttons of the clarification) and in the agent's summary.
 INTENT_LABELS = {
-    "greet": "打招呼", "goodbye": "结束对话", "thank": "致谢", "affirm": "确认", "deny": "否定",
-    "request_human": "转人工", "complain": "投诉", "chitchat": "闲聊", "out_of_scope": "其他问题",
-    "order_status": "查订单", "logistics_track": "查物流", "urge_delivery": "催发货",
-    "cancel_order": "取消订单", "modify_address": "改地址", "return_goods": "退货",
-    "exchange_goods": "换货", "refund_status": "查退款", "invoice_request": "开发票",
-    "payment_issue": "支付问题", "account_points": "查积分", "membership_benefits": "会员权益",
-    "reset_password": "重置密码", "change_phone": "换绑手机", "faq_shipping": "配送说明",
-    "faq_return_policy": "退换货政策", "faq_business_hours": "客服时间", "faq_payment_methods": "支付方式",
+    "greet": "打招呼",
+    "goodbye": "结束对话",
+    "thank": "致谢",
+    "affirm": "确认",
+    "deny": "否定",
+    "request_human": "转人工",
+    "complain": "投诉",
+    "chitchat": "闲聊",
+    "out_of_scope": "其他问题",
+    "order_status": "查订单",
+    "logistics_track": "查物流",
+    "urge_delivery": "催发货",
+    "cancel_order": "取消订单",
+    "modify_address": "改地址",
+    "return_goods": "退货",
+    "exchange_goods": "换货",
+    "refund_status": "查退款",
+    "invoice_request": "开发票",
+    "payment_issue": "支付问题",
+    "account_points": "查积分",
+    "membership_benefits": "会员权益",
+    "reset_password": "重置密码",
+    "change_phone": "换绑手机",
+    "faq_shipping": "配送说明",
+    "faq_return_policy": "退换货政策",
+    "faq_business_hours": "客服时间",
+    "faq_payment_methods": "支付方式",
     "inform": "提供信息",
 }
 CLARIFY_TWO = "抱歉，我没太明白您的意思😅 您是想问「{first}」还是「{second}」？"
@@ -162,11 +189,14 @@ HANDOFF_LEAD = {
 }
 HANDOFF_NO_REPEAT = "您刚才说的内容客服都能看到，不用重复说明；有补充可以直接发给我。"
 HANDOFF_ALREADY = "您已在排队中，客服接入后会第一时间回复您，请稍候。"
-HANDOFF_TICKET = ("现在不在人工客服服务时间{hours}。已为您登记工单 {number}，"
-                  "客服会在 {respond_by} 前联系您。您可以直接留言补充问题，我们会一并转给客服。")
+HANDOFF_TICKET = (
+    "现在不在人工客服服务时间{hours}。已为您登记工单 {number}，"
+    "客服会在 {respond_by} 前联系您。您可以直接留言补充问题，我们会一并转给客服。"
+)
 HANDOFF_HOURS = "（{hours}）"
-HANDOFF_UNAVAILABLE = ("非常抱歉，人工客服系统暂时连接不上。请稍后回复「转人工」再试一次，"
-                       "我也可以继续帮您查询订单、物流和退款。")
+HANDOFF_UNAVAILABLE = (
+    "非常抱歉，人工客服系统暂时连接不上。请稍后回复「转人工」再试一次，我也可以继续帮您查询订单、物流和退款。"
+)
 TICKET_MESSAGE_TAKEN = "已收到您的留言，已补充到工单 {number}，客服会尽快联系您。还有其他需要帮忙的吗？"
 TICKET_MESSAGE_EMPTY = "请直接发送您想留给客服的话，我们会补充到工单里。"
 TICKET_MESSAGE_FAILED = "抱歉，留言暂时没能保存成功，请稍后再发一次。"
@@ -180,6 +210,10 @@ SATISFACTION_THANKS = {
 SATISFACTION_FAILED = "感谢您的评价！"
 # Reasons as the agent reads them in the summary.
 HANDOFF_REASON_LABELS = {
-    "request_human": "客户要求人工", "complain": "客户投诉", "upset": "客户情绪激动",
-    "low_confidence": "机器人连续未能理解", "errand_failed": "业务连续办理失败", "backend_down": "系统故障",
+    "request_human": "客户要求人工",
+    "complain": "客户投诉",
+    "upset": "客户情绪激动",
+    "low_confidence": "机器人连续未能理解",
+    "errand_failed": "业务连续办理失败",
+    "backend_down": "系统故障",
 }

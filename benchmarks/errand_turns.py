@@ -8,6 +8,7 @@ the shop backend (scripts/backend, temporary SQLite), `rasa run actions`, and
 
     python -m benchmarks.errand_turns [--conversations 8] [--turns 25]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,15 @@ def conversation(url: str, number: int, turns: int):
     for turn in range(turns):
         customer, message, expected = ERRANDS[(number + turn) % len(ERRANDS)]
         started = time.perf_counter()
-        response = session.post(f"{url}/webhooks/rest/webhook", timeout=60, json={
-            "sender": sender, "message": message, "metadata": {"identity_token": identity_token.sign({"shop_customer_id": customer})}})
+        response = session.post(
+            f"{url}/webhooks/rest/webhook",
+            timeout=60,
+            json={
+                "sender": sender,
+                "message": message,
+                "metadata": {"identity_token": identity_token.sign({"shop_customer_id": customer})},
+            },
+        )
         timings.append(time.perf_counter() - started)
         text = " ".join(r.get("text", "") for r in response.json())
         if response.status_code != 200 or expected not in text:
@@ -74,17 +82,20 @@ def main(argv=None) -> int:
                 conversation(url, 0, len(ERRANDS))  # warm-up: every code path once
                 started = time.perf_counter()
                 with ThreadPoolExecutor(args.conversations) as pool:
-                    results = list(pool.map(lambda n: conversation(url, n, args.turns),
-                                            range(args.conversations)))
+                    results = list(pool.map(lambda n: conversation(url, n, args.turns), range(args.conversations)))
                 elapsed = time.perf_counter() - started
 
     timings = [t for result in results for t in result[0]]
     wrong = sum(result[1] for result in results)
     ms = [t * 1000 for t in timings]
-    print(f"errand turns: {len(ms)} ({args.conversations} concurrent conversations, "
-          f"{args.turns} turns each), {wrong} without the expected answer")
-    print(f"  p50 {percentile(ms, 50):.0f} ms   p95 {percentile(ms, 95):.0f} ms   "
-          f"mean {statistics.mean(ms):.0f} ms   max {max(ms):.0f} ms")
+    print(
+        f"errand turns: {len(ms)} ({args.conversations} concurrent conversations, "
+        f"{args.turns} turns each), {wrong} without the expected answer"
+    )
+    print(
+        f"  p50 {percentile(ms, 50):.0f} ms   p95 {percentile(ms, 95):.0f} ms   "
+        f"mean {statistics.mean(ms):.0f} ms   max {max(ms):.0f} ms"
+    )
     print(f"  throughput {len(ms) / elapsed:.1f} turns/s")
     return 1 if wrong else 0
 

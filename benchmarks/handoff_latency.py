@@ -15,6 +15,7 @@ caches (seconds); `--warmup` rounds run first and are reported apart.
 
     python -m benchmarks.handoff_latency [--rounds 20] [--warmup 1]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,7 @@ import websockets
 
 from benchmarks.errand_turns import percentile
 from bot.rasa_server import free_port, latest_model, running_rasa
-from tests.services import (HANDOFF_DEMO_PASSWORD, endpoints_file, running_actions, running_backend,
-                            running_handoff)
+from tests.services import HANDOFF_DEMO_PASSWORD, endpoints_file, running_actions, running_backend, running_handoff
 
 WAIT_S = 60
 
@@ -44,7 +44,7 @@ class Customer:
     def __init__(self) -> None:
         self.session_id = uuid.uuid4().hex
         self.client = socketio.AsyncClient(reconnection=False)
-        self.messages: "asyncio.Queue[Dict]" = asyncio.Queue()
+        self.messages: asyncio.Queue[Dict] = asyncio.Queue()
         self.client.on("bot_uttered", self._received)
 
     async def _received(self, message: Dict) -> None:
@@ -75,8 +75,7 @@ async def console_event(ws, predicate) -> Dict:
 
 
 async def measure(rasa_url: str, handoff_url: str, rounds: int, warmup: int) -> Dict[str, List[float]]:
-    timings: Dict[str, List[float]] = {"trigger → console": [], "customer → console": [],
-                                       "agent reply → customer": []}
+    timings: Dict[str, List[float]] = {"trigger → console": [], "customer → console": [], "agent reply → customer": []}
     async with httpx.AsyncClient(base_url=handoff_url, timeout=30) as agent:
         login = await agent.post("/api/auth/login", json={"username": "wang", "password": HANDOFF_DEMO_PASSWORD})
         login.raise_for_status()
@@ -104,17 +103,28 @@ async def measure(rasa_url: str, handoff_url: str, rounds: int, warmup: int) -> 
 
                 started = time.perf_counter()
                 await customer.say("我的订单20261101000001还没到")
-                await console_event(ws, lambda e: e.get("type") == "message" and e.get("handoff_id") == handoff_id
-                                    and (e.get("message") or {}).get("role") == "customer")
+                await console_event(
+                    ws,
+                    lambda e, handoff_id=handoff_id: (
+                        e.get("type") == "message"
+                        and e.get("handoff_id") == handoff_id
+                        and (e.get("message") or {}).get("role") == "customer"
+                    ),
+                )
                 timings["customer → console"].append(time.perf_counter() - started)
 
                 started = time.perf_counter()
-                (await agent.post(f"/api/handoffs/{handoff_id}/messages",
-                                  json={"text": "您好，我是小王，马上帮您查"})).raise_for_status()
+                (
+                    await agent.post(
+                        f"/api/handoffs/{handoff_id}/messages", json={"text": "您好，我是小王，马上帮您查"}
+                    )
+                ).raise_for_status()
                 await customer.until(lambda m: m.get("sender") == "agent")
                 timings["agent reply → customer"].append(time.perf_counter() - started)
 
-                (await agent.post(f"/api/handoffs/{handoff_id}/close", json={"disposition": "resolved"})).raise_for_status()
+                (
+                    await agent.post(f"/api/handoffs/{handoff_id}/close", json={"disposition": "resolved"})
+                ).raise_for_status()
                 await customer.client.disconnect()
     return timings
 
@@ -127,11 +137,17 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
         state = Path(tmp)
         port = free_port()
-        with running_backend(state) as backend_url, \
-                running_handoff(state, rasa_url=f"http://127.0.0.1:{port}") as handoff_url, \
-                running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": handoff_url}) as action_url, \
-                running_rasa(latest_model(), endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
-                             log_path=state / "rasa.log", port=port) as rasa_url:
+        with (
+            running_backend(state) as backend_url,
+            running_handoff(state, rasa_url=f"http://127.0.0.1:{port}") as handoff_url,
+            running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": handoff_url}) as action_url,
+            running_rasa(
+                latest_model(),
+                endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
+                log_path=state / "rasa.log",
+                port=port,
+            ) as rasa_url,
+        ):
             timings = asyncio.run(measure(rasa_url, handoff_url, args.rounds, args.warmup))
     print(f"handoff latency over {args.rounds} handoffs (ms):")
     for name, values in timings.items():

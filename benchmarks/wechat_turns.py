@@ -10,6 +10,7 @@ customer_service mode) are started here.
 Prints p50/p95 of (a) the webhook's answer to WeChat (must stay far below 5 s)
 and (b) the time from the push until the first customer-service message arrives.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,27 +57,35 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         state = Path(tmp)
-        with running_backend(state / "backend") as backend, \
-                running_actions(backend, state / "actions") as actions, \
-                new_fake(timeout_s=5.0) as fake, \
-                serve_rasa_with_wechat(latest_model(), actions, state, fake,
-                                       reply_timeout_s=5.0, passive_budget_s=4.5) as url:
+        with (
+            running_backend(state / "backend") as backend,
+            running_actions(backend, state / "actions") as actions,
+            new_fake(timeout_s=5.0) as fake,
+            serve_rasa_with_wechat(
+                latest_model(), actions, state, fake, reply_timeout_s=5.0, passive_budget_s=4.5
+            ) as url,
+        ):
             webhook = f"{url}/webhooks/wechat/webhook"
             fake.push(webhook, fake.text_xml("oWarmUp", "你好"))  # first turn loads lazily
             fake.wait_for_sends("oWarmUp", 1, timeout=120)
             with ThreadPoolExecutor(args.conversations) as pool:
-                results = list(pool.map(lambda n: conversation(fake, webhook, n, args.turns),
-                                        range(args.conversations)))
+                results = list(
+                    pool.map(lambda n: conversation(fake, webhook, n, args.turns), range(args.conversations))
+                )
     answers = [s for a, _, _ in results for s in a]
     replies = [s for _, r, _ in results for s in r]
     failed = sum(f for _, _, f in results)
     print(f"{args.conversations} concurrent WeChat customers x {args.turns} turns, safe mode")
     if answers:
-        print(f"webhook answer to WeChat:     p50 {percentile(answers, 50) * 1000:7.1f} ms   "
-              f"p95 {percentile(answers, 95) * 1000:7.1f} ms   max {max(answers) * 1000:7.1f} ms")
+        print(
+            f"webhook answer to WeChat:     p50 {percentile(answers, 50) * 1000:7.1f} ms   "
+            f"p95 {percentile(answers, 95) * 1000:7.1f} ms   max {max(answers) * 1000:7.1f} ms"
+        )
     if replies:
-        print(f"first customer-service reply: p50 {percentile(replies, 50) * 1000:7.1f} ms   "
-              f"p95 {percentile(replies, 95) * 1000:7.1f} ms   max {max(replies) * 1000:7.1f} ms")
+        print(
+            f"first customer-service reply: p50 {percentile(replies, 50) * 1000:7.1f} ms   "
+            f"p95 {percentile(replies, 95) * 1000:7.1f} ms   max {max(replies) * 1000:7.1f} ms"
+        )
     print(f"failed turns: {failed}")
 
 

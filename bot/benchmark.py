@@ -6,6 +6,7 @@ Training time is measured with a forced `rasa train` into a temporary folder
 (NLU and dialogue, the full model). Latency is measured over HTTP, one request
 at a time, on messages from the held-out set and a few bad inputs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,9 +29,22 @@ def time_training() -> tuple[float, Path]:
     out = Path(tempfile.mkdtemp(prefix="bench-train-"))
     started = time.monotonic()
     subprocess.run(
-        [str(Path(sys.executable).parent / "rasa"), "train", "--force", "--config", "config.yml",
-         "--domain", "domain.yml", "--data", "nlu_data", "--out", str(out)],
-        cwd=ROOT, check=True, stdout=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).parent / "rasa"),
+            "train",
+            "--force",
+            "--config",
+            "config.yml",
+            "--domain",
+            "domain.yml",
+            "--data",
+            "nlu_data",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
     )
     return time.monotonic() - started, next(out.glob("*.tar.gz"))
 
@@ -64,8 +78,10 @@ def main(argv=None) -> None:
             session.post(f"{url}/model/parse", json={"text": text}, timeout=30).raise_for_status()
             latencies.append((time.perf_counter() - started) * 1000)
     print(f"/model/parse over HTTP, {len(latencies)} sequential requests:")
-    print(f"  p50 {statistics.median(latencies):.1f} ms   p95 {percentile(latencies, 0.95):.1f} ms   "
-          f"max {max(latencies):.1f} ms")
+    print(
+        f"  p50 {statistics.median(latencies):.1f} ms   p95 {percentile(latencies, 0.95):.1f} ms   "
+        f"max {max(latencies):.1f} ms"
+    )
 
 
 if __name__ == "__main__":

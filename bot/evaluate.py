@@ -12,6 +12,7 @@ A message counts as rejected when it is classified `out_of_scope` or
 `nlu_fallback` (../shared/INTENTS.md); for accuracy and F1 both count as the
 label `out_of_scope`.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -54,8 +55,7 @@ def load_examples(path: Path) -> List[Tuple[str, str, Set[Tuple[str, str]]]]:
     examples = []
     for message in data.intent_examples:
         entities = {
-            (e["entity"], canonical_entity_value(e["entity"], e["value"]))
-            for e in message.get("entities") or []
+            (e["entity"], canonical_entity_value(e["entity"], e["value"])) for e in message.get("entities") or []
         }
         examples.append((message.get("text"), message.get("intent"), entities))
     return examples
@@ -87,7 +87,10 @@ def entity_scores(gold: List[Set], predicted: List[Set]) -> Dict[str, Dict[str, 
         precision = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
         recall = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
         scores[entity] = {
-            "precision": precision, "recall": recall, "support": c["tp"] + c["fn"], "predicted": c["tp"] + c["fp"]
+            "precision": precision,
+            "recall": recall,
+            "support": c["tp"] + c["fn"],
+            "predicted": c["tp"] + c["fp"],
         }
     return scores
 
@@ -115,14 +118,11 @@ def report(examples, parses) -> dict:
     gold = [intent for _, intent, _ in examples]
     predicted = [effective_label(p) for p in parses]
     labels = sorted(set(gold))
-    precision, recall, f1, support = precision_recall_fscore_support(
-        gold, predicted, labels=labels, zero_division=0
-    )
+    precision, recall, f1, support = precision_recall_fscore_support(gold, predicted, labels=labels, zero_division=0)
     out_of_scope = [p for g, p in zip(gold, parses) if g == OUT_OF_SCOPE]
     in_scope = [p for g, p in zip(gold, parses) if g != OUT_OF_SCOPE]
     predicted_entities = [
-        {(e["entity"], canonical_entity_value(e["entity"], e["value"])) for e in p.get("entities", [])}
-        for p in parses
+        {(e["entity"], canonical_entity_value(e["entity"], e["value"])) for e in p.get("entities", [])} for p in parses
     ]
     errors = [
         {"text": text, "gold": g, "predicted": p["intent"]["name"], "confidence": round(p["intent"]["confidence"], 3)}
@@ -138,8 +138,7 @@ def report(examples, parses) -> dict:
             for label, p, r, f, s in zip(labels, precision, recall, f1, support)
         },
         "out_of_scope_rejection": (
-            sum(p["intent"]["name"] in REJECTED for p in out_of_scope) / len(out_of_scope)
-            if out_of_scope else None
+            sum(p["intent"]["name"] in REJECTED for p in out_of_scope) / len(out_of_scope) if out_of_scope else None
         ),
         "in_scope_wrongly_rejected": (
             sum(p["intent"]["name"] in REJECTED for p in in_scope) / len(in_scope) if in_scope else None
@@ -188,7 +187,9 @@ def main(argv=None) -> None:
     result = report(examples, parses)
 
     args.out.mkdir(parents=True, exist_ok=True)
-    save_confusion_matrix(result["_gold"], result["_predicted"], result["_labels"], args.out / "intent_confusion_matrix.png")
+    save_confusion_matrix(
+        result["_gold"], result["_predicted"], result["_labels"], args.out / "intent_confusion_matrix.png"
+    )
     public = {k: v for k, v in result.items() if not k.startswith("_")}
     (args.out / "nlu_report.json").write_text(json.dumps(public, ensure_ascii=False, indent=2), encoding="utf-8")
     print_report(result, model, args.data)

@@ -12,6 +12,7 @@ and the rest of the transcript travels in the handoff package.
 worker task posts the events in order, so a slow handoff service never blocks a
 customer's turn. A full queue drops the oldest event with a warning.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -40,8 +41,9 @@ class HandoffEventBroker(EventBroker):
         self._client: Optional[httpx.AsyncClient] = None
 
     @classmethod
-    async def from_endpoint_config(cls, broker_config: EndpointConfig,
-                                   event_loop: Optional[asyncio.AbstractEventLoop] = None) -> "HandoffEventBroker":
+    async def from_endpoint_config(
+        cls, broker_config: EndpointConfig, event_loop: Optional[asyncio.AbstractEventLoop] = None
+    ) -> HandoffEventBroker:
         settings = broker_config.kwargs or {}
         return cls(
             url=os.environ.get("HANDOFF_URL") or broker_config.url or "http://127.0.0.1:8200",

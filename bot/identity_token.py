@@ -9,6 +9,7 @@ else in the metadata is only a claim and is ignored.
 Claims: {"channel": "web" | "wechat", "external_id": <shop user id | OpenID>}
 or {"shop_customer_id": <customer id>}; always with "exp".
 """
+
 from __future__ import annotations
 
 import os
@@ -40,8 +41,7 @@ def verify(token: Any, key: Optional[str] = None) -> Optional[Dict[str, Any]]:
     if not isinstance(token, str) or not token or len(token) > 4096:
         return None
     try:
-        claims = jwt.decode(token, key or secret(), algorithms=[ALGORITHM],
-                            options={"require": ["exp"]})
+        claims = jwt.decode(token, key or secret(), algorithms=[ALGORITHM], options={"require": ["exp"]})
     except jwt.PyJWTError:
         return None
     if claims.get("shop_customer_id"):

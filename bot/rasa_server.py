@@ -3,6 +3,7 @@
 Used by the benchmark and the end-to-end tests, so both talk to the server the
 way a channel does: over HTTP.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -50,9 +51,17 @@ def running_rasa(
     port = port or free_port()
     rasa = Path(sys.executable).parent / "rasa"
     command = [
-        str(rasa), "run", "--enable-api", "--port", str(port), "--interface", "127.0.0.1",
-        "--model", str(model or latest_model()),
-        "--credentials", str(credentials or ROOT / "credentials.yml"),
+        str(rasa),
+        "run",
+        "--enable-api",
+        "--port",
+        str(port),
+        "--interface",
+        "127.0.0.1",
+        "--model",
+        str(model or latest_model()),
+        "--credentials",
+        str(credentials or ROOT / "credentials.yml"),
     ]
     if endpoints is not None:
         command += ["--endpoints", str(endpoints)]

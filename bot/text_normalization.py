@@ -9,6 +9,7 @@ Every step keeps, for each output character, the index of the input character
 it came from, so that entity annotations in the training data can be moved onto
 the normalised text (see ``NormalizedText.span``).
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Command line: ``python -m handoff serve|create-agent|migrate``."""
+
 from __future__ import annotations
 
 import argparse
@@ -51,8 +52,7 @@ def create_agent(settings: Settings, args: argparse.Namespace) -> int:
             if db.scalars(select(Agent).where(Agent.username == args.username)).first():
                 print(f"create-agent: {args.username} exists already", file=sys.stderr)
                 return 1
-            agent = add_agent(db, args.username, args.display_name or args.username, args.role,
-                              password, Clock())
+            agent = add_agent(db, args.username, args.display_name or args.username, args.role, password, Clock())
             db.commit()
             print(f"created agent {agent.id} {agent.username} ({agent.role})")
     finally:
@@ -62,8 +62,9 @@ def create_agent(settings: Settings, args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     settings = Settings()
-    parser = argparse.ArgumentParser(prog="python -m handoff",
-                                     description="Human-handoff service (settings: HANDOFF_* variables)")
+    parser = argparse.ArgumentParser(
+        prog="python -m handoff", description="Human-handoff service (settings: HANDOFF_* variables)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="migrate, seed the demo agents (when enabled), serve HTTP")
     serve.add_argument("--host", default=settings.host)
@@ -90,8 +91,14 @@ def main(argv: list[str] | None = None) -> int:
     from .app import create_app
 
     prepare(settings)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port,
-                log_level=settings.log_level.lower(), log_config=None, ws="websockets-sansio")
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        log_level=settings.log_level.lower(),
+        log_config=None,
+        ws="websockets-sansio",
+    )
     return 0
 
 

@@ -1,4 +1,5 @@
 """The FastAPI application: ``create_app(settings)``."""
+
 from __future__ import annotations
 
 from contextlib import asynccontextmanager
@@ -48,9 +49,13 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
             await hub.stop()
             await app.state.rasa.aclose()
 
-    app = FastAPI(title="Handoff service", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan,
-                  responses={401: {"model": ErrorBody, "description": "`unauthorized`"}})
+    app = FastAPI(
+        title="Handoff service",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        responses={401: {"model": ErrorBody, "description": "`unauthorized`"}},
+    )
     app.state.settings = settings
     app.state.engine = engine
     app.state.sessionmaker = make_sessionmaker(engine)

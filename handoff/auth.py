@@ -4,6 +4,7 @@ Passwords: hashlib.scrypt with a random salt per password, compared in constant 
 Sessions: a random token in an HttpOnly, SameSite=Lax cookie; only its SHA-256 is
 stored, so a leaked database holds no usable token.
 """
+
 from __future__ import annotations
 
 import base64
@@ -40,8 +41,9 @@ def verify_password(password: str, stored: str) -> bool:
         if scheme != "scrypt":
             return False
         expected = base64.b64decode(digest)
-        actual = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r),
-                                p=int(p), dklen=len(expected))
+        actual = hashlib.scrypt(
+            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p), dklen=len(expected)
+        )
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
@@ -66,8 +68,9 @@ def open_session(db: DbSession, agent: Agent, now: datetime, ttl: timedelta) -> 
     """Stores a new session and returns its token (for the cookie)."""
     token = secrets.token_urlsafe(32)
     db.execute(delete(Session).where(Session.expires_at < now))
-    db.add(Session(token_hash=token_hash(token), agent_id=agent.id, created_at=now,
-                   expires_at=now + ttl, last_seen_at=now))
+    db.add(
+        Session(token_hash=token_hash(token), agent_id=agent.id, created_at=now, expires_at=now + ttl, last_seen_at=now)
+    )
     return token
 
 

@@ -2,9 +2,10 @@
 
 Naive UTC in the database, ISO 8601 in the service's time zone out.
 """
+
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Optional
 
 
@@ -16,7 +17,7 @@ class Clock:
         self.offset = timedelta(0)
 
     def now(self) -> datetime:
-        base = self.fixed or datetime.now(timezone.utc).replace(tzinfo=None)
+        base = self.fixed or datetime.now(UTC).replace(tzinfo=None)
         return base + self.offset
 
     def set(self, moment: datetime) -> None:
@@ -31,16 +32,16 @@ def to_utc(value: datetime) -> datetime:
     """Aware → naive UTC; naive is taken as UTC already."""
     if value.tzinfo is None:
         return value
-    return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value.astimezone(UTC).replace(tzinfo=None)
 
 
 def to_local(value: Optional[datetime], tz: tzinfo) -> Optional[str]:
     """Naive UTC → ISO 8601 in ``tz`` (``2026-11-30T18:00:00+08:00``)."""
     if value is None:
         return None
-    return value.replace(tzinfo=timezone.utc).astimezone(tz).isoformat(timespec="seconds")
+    return value.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds")
 
 
 def local_time(value: datetime, tz: tzinfo) -> datetime:
     """Naive UTC → aware local time in ``tz``."""
-    return value.replace(tzinfo=timezone.utc).astimezone(tz)
+    return value.replace(tzinfo=UTC).astimezone(tz)

@@ -1,4 +1,5 @@
 """Engine, sessions and schema migrations (Alembic, applied programmatically; as shop_backend)."""
+
 from __future__ import annotations
 
 from pathlib import Path

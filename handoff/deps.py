@@ -1,4 +1,5 @@
 """FastAPI dependencies: the request context, the service key, the logged-in agent."""
+
 from __future__ import annotations
 
 import hmac

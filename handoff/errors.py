@@ -1,4 +1,5 @@
 """The error body: ``{"error": {"code": ..., "message": ...}}`` (as shop_backend's)."""
+
 from __future__ import annotations
 
 import logging

@@ -4,6 +4,7 @@ In-process by default. With ``redis_url`` every event goes through one Redis pub
 channel and each instance delivers what it receives to its own sockets, so that a
 console connected to instance A sees what happened on instance B.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,9 +27,8 @@ class Audience:
     supervisors: bool = False
 
     @classmethod
-    def agents(cls, agent_ids: Iterable[Optional[int]], supervisors: bool = True) -> "Audience":
-        return cls(everyone=False, agent_ids=tuple(a for a in agent_ids if a is not None),
-                   supervisors=supervisors)
+    def agents(cls, agent_ids: Iterable[Optional[int]], supervisors: bool = True) -> Audience:
+        return cls(everyone=False, agent_ids=tuple(a for a in agent_ids if a is not None), supervisors=supervisors)
 
     def includes(self, agent_id: int, role: str) -> bool:
         return self.everyone or agent_id in self.agent_ids or (self.supervisors and role == "supervisor")
@@ -79,8 +79,12 @@ class Hub:
         self.connections.discard(connection)
 
     async def publish(self, event: dict[str, Any], audience: Audience = EVERYONE) -> None:
-        envelope = {"event": event, "everyone": audience.everyone,
-                    "agent_ids": list(audience.agent_ids), "supervisors": audience.supervisors}
+        envelope = {
+            "event": event,
+            "everyone": audience.everyone,
+            "agent_ids": list(audience.agent_ids),
+            "supervisors": audience.supervisors,
+        }
         if self._redis is None:
             await self._deliver(envelope)
             return
@@ -100,8 +104,9 @@ class Hub:
                 log.exception("could not deliver an event from Redis")
 
     async def _deliver(self, envelope: dict[str, Any]) -> None:
-        audience = Audience(everyone=envelope["everyone"], agent_ids=tuple(envelope["agent_ids"]),
-                            supervisors=envelope["supervisors"])
+        audience = Audience(
+            everyone=envelope["everyone"], agent_ids=tuple(envelope["agent_ids"]), supervisors=envelope["supervisors"]
+        )
         for connection in list(self.connections):
             if not audience.includes(connection.agent_id, connection.role):
                 continue

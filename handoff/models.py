@@ -1,4 +1,5 @@
 """Database tables (SQLAlchemy 2). Times are naive UTC."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -72,11 +73,12 @@ class Handoff(Base):
     notified_position: Mapped[Optional[int]] = mapped_column(Integer)
 
     assigned_agent: Mapped[Optional[Agent]] = relationship()
-    messages: Mapped[list["Message"]] = relationship(
-        back_populates="handoff", order_by="(Message.at, Message.id)", cascade="all, delete-orphan")
-    notes: Mapped[list["Note"]] = relationship(order_by="Note.id", cascade="all, delete-orphan")
-    ticket: Mapped[Optional["Ticket"]] = relationship(back_populates="handoff", cascade="all, delete-orphan")
-    transfers: Mapped[list["Transfer"]] = relationship(order_by="Transfer.id", cascade="all, delete-orphan")
+    messages: Mapped[list[Message]] = relationship(
+        back_populates="handoff", order_by="(Message.at, Message.id)", cascade="all, delete-orphan"
+    )
+    notes: Mapped[list[Note]] = relationship(order_by="Note.id", cascade="all, delete-orphan")
+    ticket: Mapped[Optional[Ticket]] = relationship(back_populates="handoff", cascade="all, delete-orphan")
+    transfers: Mapped[list[Transfer]] = relationship(order_by="Transfer.id", cascade="all, delete-orphan")
 
 
 class Message(Base):
@@ -125,8 +127,9 @@ class Ticket(Base):
     resolve_by: Mapped[datetime] = mapped_column(DateTime)
 
     handoff: Mapped[Handoff] = relationship(back_populates="ticket")
-    messages: Mapped[list["TicketMessage"]] = relationship(
-        order_by="TicketMessage.id", cascade="all, delete-orphan", back_populates="ticket")
+    messages: Mapped[list[TicketMessage]] = relationship(
+        order_by="TicketMessage.id", cascade="all, delete-orphan", back_populates="ticket"
+    )
 
 
 class TicketMessage(Base):

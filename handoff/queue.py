@@ -3,6 +3,7 @@
 Order: priority descending, then the oldest first. Position 1 is served next.
 ETA = position × avg_handle_minutes / max(1, agents online), rounded up.
 """
+
 from __future__ import annotations
 
 import math
@@ -18,10 +19,13 @@ from .settings import Settings
 
 def queued(db: DbSession) -> list[Handoff]:
     """QUEUED handoffs in serving order."""
-    return list(db.scalars(
-        select(Handoff).where(Handoff.state == QUEUED)
-        .order_by(Handoff.priority.desc(), Handoff.queued_at, Handoff.id)
-    ))
+    return list(
+        db.scalars(
+            select(Handoff)
+            .where(Handoff.state == QUEUED)
+            .order_by(Handoff.priority.desc(), Handoff.queued_at, Handoff.id)
+        )
+    )
 
 
 def positions(db: DbSession) -> dict[int, int]:
@@ -32,9 +36,7 @@ def positions(db: DbSession) -> dict[int, int]:
 def online_agent_ids(db: DbSession, settings: Settings, now: datetime) -> set[int]:
     """Agents with a live session used within ``online_minutes``."""
     since = now - timedelta(minutes=settings.online_minutes)
-    return set(db.scalars(
-        select(Session.agent_id).where(Session.expires_at > now, Session.last_seen_at >= since)
-    ))
+    return set(db.scalars(select(Session.agent_id).where(Session.expires_at > now, Session.last_seen_at >= since)))
 
 
 def eta_minutes(position: int, agents_online: int, settings: Settings) -> int:

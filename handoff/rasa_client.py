@@ -4,6 +4,7 @@ Every call appends events to the customer's tracker with side effects executed o
 channel the customer last wrote from, so that a message reaches the customer and lands
 in the transcript.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,9 @@ class RasaUnavailable(ApiError):
 
 
 def agent_reply_events(text: str, agent_name: str) -> list[dict[str, Any]]:
-    return [{"event": "bot", "text": None,
-             "data": {"custom": {"text": text, "sender": "agent", "agent_name": agent_name}}}]
+    return [
+        {"event": "bot", "text": None, "data": {"custom": {"text": text, "sender": "agent", "agent_name": agent_name}}}
+    ]
 
 
 def queue_update_events(position: int, eta: int) -> list[dict[str, Any]]:
@@ -45,8 +47,13 @@ def resume_events(handoff_id: int) -> list[dict[str, Any]]:
 
 
 class RasaClient:
-    def __init__(self, base_url: str, token: Optional[str] = None, timeout: float = 5.0,
-                 transport: Optional[httpx.AsyncBaseTransport] = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        token: Optional[str] = None,
+        timeout: float = 5.0,
+        transport: Optional[httpx.AsyncBaseTransport] = None,
+    ) -> None:
         self.token = token
         self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
 

@@ -1,4 +1,5 @@
 """Request bodies (validated) and the few fixed response shapes."""
+
 from __future__ import annotations
 
 from datetime import datetime

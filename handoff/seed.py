@@ -1,4 +1,5 @@
 """Demo agents and canned replies (idempotent)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -17,10 +18,15 @@ DEMO_AGENTS = [
 ]
 
 
-def create_agent(db: DbSession, username: str, display_name: str, role: str, password: str,
-                 clock: Clock) -> Agent:
-    agent = Agent(username=username, display_name=display_name, role=role,
-                  password_hash=hash_password(password), active=True, created_at=clock.now())
+def create_agent(db: DbSession, username: str, display_name: str, role: str, password: str, clock: Clock) -> Agent:
+    agent = Agent(
+        username=username,
+        display_name=display_name,
+        role=role,
+        password_hash=hash_password(password),
+        active=True,
+        created_at=clock.now(),
+    )
     db.add(agent)
     return agent
 

@@ -4,11 +4,12 @@ Endpoints run in worker threads (plain SQLAlchemy sessions); calls to Rasa and p
 the consoles are coroutines on the event loop, reached through ``Ctx.run``. State changes
 are conditional UPDATEs, so that two agents (or two instances) cannot both win.
 """
+
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Awaitable, Callable, Optional
 
 import anyio.from_thread
@@ -62,7 +63,8 @@ def visible_handoff(ctx: Ctx, agent: Agent, handoff_id: int) -> Handoff:
 
 def active_handoff(db: DbSession, sender_id: str) -> Optional[Handoff]:
     return db.scalars(
-        select(Handoff).where(Handoff.sender_id == sender_id, Handoff.state.in_((QUEUED, AGENT)))
+        select(Handoff)
+        .where(Handoff.sender_id == sender_id, Handoff.state.in_((QUEUED, AGENT)))
         .order_by(Handoff.id.desc())
     ).first()
 
@@ -90,19 +92,31 @@ def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]
     if on_duty and ctx.settings.require_agent_online:
         on_duty = bool(queue.online_agent_ids(ctx.db, ctx.settings, now))
     handoff = Handoff(
-        sender_id=package.sender_id, channel=package.channel, state=QUEUED if on_duty else CLOSED,
-        customer=package.customer.model_dump(mode="json"), reason=package.reason,
-        trigger=package.trigger, priority=package.priority, summary=package.summary,
-        package={"slots": package.slots, "orders": package.orders}, created_at=now,
+        sender_id=package.sender_id,
+        channel=package.channel,
+        state=QUEUED if on_duty else CLOSED,
+        customer=package.customer.model_dump(mode="json"),
+        reason=package.reason,
+        trigger=package.trigger,
+        priority=package.priority,
+        summary=package.summary,
+        package={"slots": package.slots, "orders": package.orders},
+        created_at=now,
         queued_at=now if on_duty else None,
     )
     ctx.db.add(handoff)
     for turn in package.transcript:
-        handoff.messages.append(Message(
-            role=turn.role, text=turn.text[:MAX_TEXT], intent=turn.intent, confidence=turn.confidence,
-            message_id=turn.message_id,
-            sentiment=turn.sentiment.model_dump() if turn.sentiment else None,
-            at=to_utc(turn.at) if turn.at else now))
+        handoff.messages.append(
+            Message(
+                role=turn.role,
+                text=turn.text[:MAX_TEXT],
+                intent=turn.intent,
+                confidence=turn.confidence,
+                message_id=turn.message_id,
+                sentiment=turn.sentiment.model_dump() if turn.sentiment else None,
+                at=to_utc(turn.at) if turn.at else now,
+            )
+        )
     if on_duty:
         handoff.messages.append(Message(role="system", text=texts.SYSTEM_QUEUED, at=now))
         ctx.db.flush()
@@ -120,20 +134,23 @@ def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]
 def _open_ticket(ctx: Ctx, handoff: Handoff, now: datetime) -> Ticket:
     sla_class = ctx.settings.sla_class_for(handoff.reason)
     respond_by, resolve_by = sla.deadlines(sla_class, now, ctx.settings)
-    ticket = Ticket(sla_class=sla_class, created_at=now, respond_by=respond_by, resolve_by=resolve_by,
-                    status="open")
+    ticket = Ticket(sla_class=sla_class, created_at=now, respond_by=respond_by, resolve_by=resolve_by, status="open")
     handoff.ticket = ticket
     ctx.db.flush()
     ticket.number = f"GD{local_time(now, ctx.settings.tz):%Y%m%d}{ticket.id:06d}"
-    handoff.messages.append(Message(role="system", text=texts.SYSTEM_TICKET.format(number=ticket.number),
-                                    at=now))
+    handoff.messages.append(Message(role="system", text=texts.SYSTEM_TICKET.format(number=ticket.number), at=now))
     return ticket
 
 
 def _open_answer(ctx: Ctx, handoff: Handoff) -> dict[str, Any]:
-    answer: dict[str, Any] = {"id": handoff.id, "state": handoff.state,
-                              "on_duty": handoff.ticket is None, "queue_position": None,
-                              "eta_minutes": None, "ticket": None}
+    answer: dict[str, Any] = {
+        "id": handoff.id,
+        "state": handoff.state,
+        "on_duty": handoff.ticket is None,
+        "queue_position": None,
+        "eta_minutes": None,
+        "ticket": None,
+    }
     if handoff.state == QUEUED:
         position = queue.positions(ctx.db)[handoff.id]
         online = queue.online_agent_ids(ctx.db, ctx.settings, ctx.clock.now())
@@ -178,10 +195,13 @@ def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
     message_id = getattr(event, "message_id", None)
     if message_id and any(m.message_id == message_id for m in handoff.messages):
         return False  # the message that tripped the handoff: the package brought it already
-    at = (datetime.fromtimestamp(event.timestamp, timezone.utc).replace(tzinfo=None)
-          if event.timestamp else ctx.clock.now())
-    message = Message(role="customer" if event.event == "user" else "bot", text=text[:MAX_TEXT], at=at,
-                      message_id=str(message_id)[:64] if message_id else None)
+    at = datetime.fromtimestamp(event.timestamp, UTC).replace(tzinfo=None) if event.timestamp else ctx.clock.now()
+    message = Message(
+        role="customer" if event.event == "user" else "bot",
+        text=text[:MAX_TEXT],
+        at=at,
+        message_id=str(message_id)[:64] if message_id else None,
+    )
     if event.event == "user":
         parse = event.parse_data or {}
         intent = parse.get("intent") or {}
@@ -191,8 +211,10 @@ def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
         message.sentiment = sentiment if isinstance(sentiment, dict) else None
     handoff.messages.append(message)
     ctx.db.commit()
-    ctx.push({"type": "message", "handoff_id": handoff.id,
-              "message": message_view(message, ctx.settings.tz)}, audience_of(handoff))
+    ctx.push(
+        {"type": "message", "handoff_id": handoff.id, "message": message_view(message, ctx.settings.tz)},
+        audience_of(handoff),
+    )
     return True
 
 
@@ -207,8 +229,12 @@ def _require_holder(agent: Agent, handoff: Handoff, supervisor_too: bool) -> Non
 
 def _change_state(ctx: Ctx, handoff: Handoff, expected: str, **values: Any) -> None:
     """UPDATE … WHERE state = expected: 409 when someone else changed it first."""
-    result = ctx.db.execute(update(Handoff).where(Handoff.id == handoff.id, Handoff.state == expected)
-                            .values(**values).execution_options(synchronize_session=False))
+    result = ctx.db.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff.id, Handoff.state == expected)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         ctx.db.rollback()
         ctx.db.refresh(handoff)
@@ -224,8 +250,7 @@ def accept(ctx: Ctx, agent: Agent, handoff_id: int) -> dict[str, Any]:
         raise ApiError(409, "already_taken", "another agent accepted this conversation first")
     now = ctx.clock.now()
     _change_state(ctx, handoff, QUEUED, state=AGENT, assigned_agent_id=agent.id, accepted_at=now)
-    handoff.messages.append(Message(role="system", text=texts.SYSTEM_ACCEPTED.format(agent=agent.display_name),
-                                    at=now))
+    handoff.messages.append(Message(role="system", text=texts.SYSTEM_ACCEPTED.format(agent=agent.display_name), at=now))
     ctx.db.commit()
     ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state})
     ctx.push({"type": "queue"})
@@ -266,10 +291,24 @@ def transfer(ctx: Ctx, agent: Agent, handoff_id: int, to_agent_id: int) -> dict[
     previous = handoff.assigned_agent
     now = ctx.clock.now()
     _change_state(ctx, handoff, AGENT, assigned_agent_id=target.id)
-    ctx.db.add(Transfer(handoff_id=handoff.id, from_agent_id=previous.id if previous else None,
-                        to_agent_id=target.id, by_agent_id=agent.id, created_at=now))
-    handoff.messages.append(Message(role="system", at=now, text=texts.SYSTEM_TRANSFERRED.format(
-        from_agent=previous.display_name if previous else "", to_agent=target.display_name)))
+    ctx.db.add(
+        Transfer(
+            handoff_id=handoff.id,
+            from_agent_id=previous.id if previous else None,
+            to_agent_id=target.id,
+            by_agent_id=agent.id,
+            created_at=now,
+        )
+    )
+    handoff.messages.append(
+        Message(
+            role="system",
+            at=now,
+            text=texts.SYSTEM_TRANSFERRED.format(
+                from_agent=previous.display_name if previous else "", to_agent=target.display_name
+            ),
+        )
+    )
     ctx.db.commit()
     ctx.push({"type": "assigned", "handoff_id": handoff.id}, Audience.agents([target.id], supervisors=False))
     ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state})
@@ -284,8 +323,11 @@ def end(ctx: Ctx, agent: Agent, handoff_id: int, disposition: Optional[str]) -> 
     now = ctx.clock.now()
     new_state = BOT if disposition is None else CLOSED
     _change_state(ctx, handoff, AGENT, state=new_state, ended_at=now, disposition=disposition)
-    text = (texts.SYSTEM_RETURNED.format(agent=agent.display_name) if disposition is None else
-            texts.SYSTEM_CLOSED.format(agent=agent.display_name, disposition=texts.DISPOSITIONS[disposition]))
+    text = (
+        texts.SYSTEM_RETURNED.format(agent=agent.display_name)
+        if disposition is None
+        else texts.SYSTEM_CLOSED.format(agent=agent.display_name, disposition=texts.DISPOSITIONS[disposition])
+    )
     handoff.messages.append(Message(role="system", text=text, at=now))
     ctx.db.commit()
     ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state})

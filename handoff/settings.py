@@ -3,6 +3,7 @@
 Dict and list settings are read as JSON, e.g.
 ``HANDOFF_BUSINESS_DAYS='[1,2,3,4,5]'`` (ISO weekdays, Monday = 1).
 """
+
 from __future__ import annotations
 
 from datetime import time, timedelta, timezone, tzinfo
@@ -24,7 +25,8 @@ class SlaClass(BaseModel):
     respond_minutes: int = Field(gt=0)
     resolve_minutes: Optional[int] = Field(None, gt=0, description="Wall-clock time to resolve")
     resolve_working_days: Optional[int] = Field(
-        None, gt=0, description="Instead of resolve_minutes: working days (Mon–Fri) to resolve")
+        None, gt=0, description="Instead of resolve_minutes: working days (Mon–Fri) to resolve"
+    )
 
 
 DEFAULT_SLA_CLASSES = {
@@ -57,8 +59,7 @@ class Settings(BaseSettings):
     rasa_url: str = Field("http://localhost:5005", description="Rasa server's HTTP API")
     rasa_token: Optional[str] = Field(None, description="Rasa's --auth-token, sent as ?token=")
     rasa_timeout_seconds: float = Field(5.0, description="Timeout of one call to Rasa")
-    redis_url: Optional[str] = Field(
-        None, description="redis://host:port/db: console events shared between instances")
+    redis_url: Optional[str] = Field(None, description="redis://host:port/db: console events shared between instances")
     redis_channel: str = Field("handoff:events", description="Redis pub/sub channel of console events")
     host: str = Field("127.0.0.1", description="serve: bind address")
     port: int = Field(8200, description="serve: port")
@@ -66,17 +67,18 @@ class Settings(BaseSettings):
     business_hours: str = Field(
         "09:00-22:00",
         description="Local opening hours HH:MM-HH:MM; 00:00-24:00 means always (the FAQ answer "
-                    "utter_faq_business_hours in domain.yml tells customers the same hours)")
-    business_days: list[int] = Field(
-        [1, 2, 3, 4, 5, 6, 7], description="ISO weekdays with business hours (Monday = 1)")
+        "utter_faq_business_hours in domain.yml tells customers the same hours)",
+    )
+    business_days: list[int] = Field([1, 2, 3, 4, 5, 6, 7], description="ISO weekdays with business hours (Monday = 1)")
     require_agent_online: bool = Field(
-        False, description="Also open a ticket, not a queue entry, when no agent is online")
-    online_minutes: int = Field(
-        10, description="An agent whose session was used within this many minutes is online")
+        False, description="Also open a ticket, not a queue entry, when no agent is online"
+    )
+    online_minutes: int = Field(10, description="An agent whose session was used within this many minutes is online")
     avg_handle_minutes: float = Field(6, gt=0, description="Average handling time, for the ETA")
     sla_classes: dict[str, SlaClass] = Field(default_factory=lambda: dict(DEFAULT_SLA_CLASSES))
-    reason_sla: dict[str, str] = Field(default_factory=lambda: dict(DEFAULT_REASON_SLA),
-                                       description="Handoff reason → SLA class of its ticket")
+    reason_sla: dict[str, str] = Field(
+        default_factory=lambda: dict(DEFAULT_REASON_SLA), description="Handoff reason → SLA class of its ticket"
+    )
     default_sla_class: str = Field("general", description="SLA class of a reason not in reason_sla")
     seed_demo_agents: bool = Field(True, description="serve: create the demo agents and canned replies")
     demo_password: str = Field("handoff-demo", description="Password of the demo agents")

@@ -1,4 +1,5 @@
 """Ticket deadlines of an SLA class (settings.sla_classes)."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

@@ -1,4 +1,5 @@
 """Every Chinese string a customer or an agent sees, in one place."""
+
 from __future__ import annotations
 
 # ----- to the customer, through Rasa -----
@@ -12,6 +13,7 @@ def queue_text(position: int, eta: int) -> str:
     if position <= 1:
         return QUEUE_NEXT.format(eta=eta)
     return QUEUE_AHEAD.format(ahead=position - 1, eta=eta)
+
 
 SURVEY = "感谢您的耐心，本次服务已结束。请回复数字 1–5 为本次服务打分（5 为非常满意），您的评价对我们很重要："
 # In ascending order: on WeChat the buttons become numbered choices, and the number

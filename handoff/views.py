@@ -1,4 +1,5 @@
 """Database rows → the JSON shapes of API.md (times in the service's time zone)."""
+
 from __future__ import annotations
 
 from datetime import datetime, tzinfo
@@ -9,46 +10,72 @@ from .models import Agent, Handoff, Message, Note, Ticket, TicketMessage
 
 
 def agent_view(agent: Agent) -> dict[str, Any]:
-    return {"id": agent.id, "username": agent.username, "display_name": agent.display_name,
-            "role": agent.role}
+    return {"id": agent.id, "username": agent.username, "display_name": agent.display_name, "role": agent.role}
 
 
 def message_view(message: Message, tz: tzinfo) -> dict[str, Any]:
-    return {"id": message.id, "role": message.role, "text": message.text, "intent": message.intent,
-            "confidence": message.confidence, "sentiment": message.sentiment,
-            "at": to_local(message.at, tz), "agent_name": message.agent_name}
+    return {
+        "id": message.id,
+        "role": message.role,
+        "text": message.text,
+        "intent": message.intent,
+        "confidence": message.confidence,
+        "sentiment": message.sentiment,
+        "at": to_local(message.at, tz),
+        "agent_name": message.agent_name,
+    }
 
 
 def note_view(note: Note, tz: tzinfo) -> dict[str, Any]:
-    return {"id": note.id, "text": note.text, "agent_id": note.agent_id,
-            "agent_name": note.agent.display_name, "at": to_local(note.created_at, tz)}
+    return {
+        "id": note.id,
+        "text": note.text,
+        "agent_id": note.agent_id,
+        "agent_name": note.agent.display_name,
+        "at": to_local(note.created_at, tz),
+    }
 
 
 def ticket_view(ticket: Optional[Ticket], tz: tzinfo) -> Optional[dict[str, Any]]:
     if ticket is None:
         return None
-    return {"id": ticket.id, "number": ticket.number, "sla_class": ticket.sla_class,
-            "status": ticket.status, "handoff_id": ticket.handoff_id,
-            "respond_by": to_local(ticket.respond_by, tz), "resolve_by": to_local(ticket.resolve_by, tz),
-            "created_at": to_local(ticket.created_at, tz)}
+    return {
+        "id": ticket.id,
+        "number": ticket.number,
+        "sla_class": ticket.sla_class,
+        "status": ticket.status,
+        "handoff_id": ticket.handoff_id,
+        "respond_by": to_local(ticket.respond_by, tz),
+        "resolve_by": to_local(ticket.resolve_by, tz),
+        "created_at": to_local(ticket.created_at, tz),
+    }
 
 
 def ticket_message_view(message: TicketMessage, tz: tzinfo) -> dict[str, Any]:
-    return {"id": message.id, "ticket_id": message.ticket_id,
-            "ticket_number": message.ticket.number if message.ticket is not None else None,
-            "role": message.role, "text": message.text, "at": to_local(message.created_at, tz)}
+    return {
+        "id": message.id,
+        "ticket_id": message.ticket_id,
+        "ticket_number": message.ticket.number if message.ticket is not None else None,
+        "role": message.role,
+        "text": message.text,
+        "at": to_local(message.created_at, tz),
+    }
 
 
-def handoff_item(handoff: Handoff, tz: tzinfo, now: datetime,
-                 position: Optional[int] = None) -> dict[str, Any]:
+def handoff_item(handoff: Handoff, tz: tzinfo, now: datetime, position: Optional[int] = None) -> dict[str, Any]:
     """One line of GET /api/handoffs and GET /api/queue."""
     agent = handoff.assigned_agent
     waited_from = handoff.queued_at or handoff.created_at
     waited_until = handoff.accepted_at or handoff.ended_at or now
     return {
-        "id": handoff.id, "state": handoff.state, "sender_id": handoff.sender_id,
-        "channel": handoff.channel, "customer_name": handoff.customer.get("name"),
-        "reason": handoff.reason, "priority": handoff.priority, "summary": handoff.summary,
+        "id": handoff.id,
+        "state": handoff.state,
+        "sender_id": handoff.sender_id,
+        "channel": handoff.channel,
+        "customer_name": handoff.customer.get("name"),
+        "reason": handoff.reason,
+        "priority": handoff.priority,
+        "summary": handoff.summary,
         "position": position,
         "waited_seconds": max(0, int((waited_until - waited_from).total_seconds())),
         "assigned_agent_id": handoff.assigned_agent_id,
@@ -60,25 +87,42 @@ def handoff_item(handoff: Handoff, tz: tzinfo, now: datetime,
     }
 
 
-def handoff_detail(handoff: Handoff, tz: tzinfo, now: datetime,
-                   position: Optional[int] = None) -> dict[str, Any]:
+def handoff_detail(handoff: Handoff, tz: tzinfo, now: datetime, position: Optional[int] = None) -> dict[str, Any]:
     detail = handoff_item(handoff, tz, now, position)
-    detail.update({
-        "package": {
-            "sender_id": handoff.sender_id, "channel": handoff.channel, "customer": handoff.customer,
-            "reason": handoff.reason, "trigger": handoff.trigger, "priority": handoff.priority,
-            "summary": handoff.summary, **handoff.package,
-        },
-        "messages": [message_view(m, tz) for m in handoff.messages],
-        "notes": [note_view(n, tz) for n in handoff.notes],
-        # the ticket with what the customer left for it (outside business hours)
-        "ticket": (dict(ticket_view(handoff.ticket, tz),
-                        messages=[ticket_message_view(m, tz) for m in handoff.ticket.messages])
-                   if handoff.ticket is not None else None),
-        "transfers": [{"from_agent_id": t.from_agent_id, "to_agent_id": t.to_agent_id,
-                       "by_agent_id": t.by_agent_id, "at": to_local(t.created_at, tz)}
-                      for t in handoff.transfers],
-        "disposition": handoff.disposition,
-        "rating": handoff.rating,
-    })
+    detail.update(
+        {
+            "package": {
+                "sender_id": handoff.sender_id,
+                "channel": handoff.channel,
+                "customer": handoff.customer,
+                "reason": handoff.reason,
+                "trigger": handoff.trigger,
+                "priority": handoff.priority,
+                "summary": handoff.summary,
+                **handoff.package,
+            },
+            "messages": [message_view(m, tz) for m in handoff.messages],
+            "notes": [note_view(n, tz) for n in handoff.notes],
+            # the ticket with what the customer left for it (outside business hours)
+            "ticket": (
+                dict(
+                    ticket_view(handoff.ticket, tz),
+                    messages=[ticket_message_view(m, tz) for m in handoff.ticket.messages],
+                )
+                if handoff.ticket is not None
+                else None
+            ),
+            "transfers": [
+                {
+                    "from_agent_id": t.from_agent_id,
+                    "to_agent_id": t.to_agent_id,
+                    "by_agent_id": t.by_agent_id,
+                    "at": to_local(t.created_at, tz),
+                }
+                for t in handoff.transfers
+            ],
+            "disposition": handoff.disposition,
+            "rating": handoff.rating,
+        }
+    )
     return detail

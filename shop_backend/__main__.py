@@ -1,4 +1,5 @@
 """Command line: ``python -m shop_backend serve|seed|migrate``."""
+
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,9 @@ def prepare(settings: Settings, volume: bool = False, reset: bool = False, **vol
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m shop_backend",
-                                     description="Reference order/account backend (settings: SHOP_* variables)")
+    parser = argparse.ArgumentParser(
+        prog="python -m shop_backend", description="Reference order/account backend (settings: SHOP_* variables)"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="migrate, seed the contract records, serve HTTP")
     serve.add_argument("--host", default="127.0.0.1")
@@ -51,8 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     seed.add_argument("--customers", type=int, default=1000)
     seed.add_argument("--orders", type=int, default=5000)
     seed.add_argument("--seed", type=int, default=20261101, help="random seed of the volume")
-    seed.add_argument("--reset", action="store_true",
-                      help="re-create the contract records (their times are relative to now)")
+    seed.add_argument(
+        "--reset", action="store_true", help="re-create the contract records (their times are relative to now)"
+    )
     sub.add_parser("migrate", help="alembic upgrade head")
     args = parser.parse_args(argv)
 
@@ -64,8 +67,9 @@ def main(argv: list[str] | None = None) -> int:
         migrate(settings.database_url)
         return 0
     if args.command == "seed":
-        result = prepare(settings, volume=args.volume, reset=args.reset, customers=args.customers,
-                         orders=args.orders, seed=args.seed)
+        result = prepare(
+            settings, volume=args.volume, reset=args.reset, customers=args.customers, orders=args.orders, seed=args.seed
+        )
         print(" ".join(f"{k}={v}" for k, v in result.items()))
         return 0
 
@@ -79,8 +83,9 @@ def main(argv: list[str] | None = None) -> int:
         from .db import migrate
 
         migrate(settings.database_url)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port,
-                log_level=settings.log_level.lower(), log_config=None)
+    uvicorn.run(
+        create_app(settings), host=args.host, port=args.port, log_level=settings.log_level.lower(), log_config=None
+    )
     return 0
 
 

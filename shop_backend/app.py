@@ -1,4 +1,5 @@
 """The FastAPI application: ``create_app(settings)``."""
+
 from __future__ import annotations
 
 from typing import Optional
@@ -29,8 +30,10 @@ TAGS = [
     {"name": "health", "description": "Liveness, without a key."},
     {"name": "identity", "description": "SMS verification codes and channel accounts."},
     {"name": "customers", "description": "Profile, points, membership, password and phone."},
-    {"name": "orders", "description": "Orders, logistics, returns, refunds and invoices. "
-                                      "A customer sees only their own orders."},
+    {
+        "name": "orders",
+        "description": "Orders, logistics, returns, refunds and invoices. A customer sees only their own orders.",
+    },
 ]
 
 

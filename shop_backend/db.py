@@ -1,4 +1,5 @@
 """Engine, sessions and schema migrations (Alembic, applied programmatically)."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """FastAPI dependencies: service key, request context, Idempotency-Key."""
+
 from __future__ import annotations
 
 import hashlib
@@ -53,11 +54,13 @@ class Idempotency:
         self.request = request
         self.key = key
 
-    def run(self, ctx: Ctx, scope: str, payload: Any, handler: Callable[[], BaseModel],
-            status_code: int = 200) -> JSONResponse:
+    def run(
+        self, ctx: Ctx, scope: str, payload: Any, handler: Callable[[], BaseModel], status_code: int = 200
+    ) -> JSONResponse:
         req_hash = hashlib.sha256(
-            json.dumps([self.request.method, self.request.url.path, payload],
-                       sort_keys=True, ensure_ascii=False, default=str).encode()
+            json.dumps(
+                [self.request.method, self.request.url.path, payload], sort_keys=True, ensure_ascii=False, default=str
+            ).encode()
         ).hexdigest()
         if self.key:
             found = self._find(ctx, scope)
@@ -72,10 +75,18 @@ class Idempotency:
                 raise
             code, body = exc.status, exc.body()
         if self.key:
-            ctx.db.add(IdempotencyRecord(
-                key=self.key, scope=scope, method=self.request.method, path=self.request.url.path,
-                request_hash=req_hash, status_code=code, body=body, created_at=ctx.clock.now(),
-            ))
+            ctx.db.add(
+                IdempotencyRecord(
+                    key=self.key,
+                    scope=scope,
+                    method=self.request.method,
+                    path=self.request.url.path,
+                    request_hash=req_hash,
+                    status_code=code,
+                    body=body,
+                    created_at=ctx.clock.now(),
+                )
+            )
         try:
             ctx.db.commit()
         except IntegrityError:  # the same key raced in from another request
@@ -90,24 +101,20 @@ class Idempotency:
         ttl = timedelta(hours=ctx.settings.idempotency_ttl_hours)
         ctx.db.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < ctx.clock.now() - ttl))
         return ctx.db.scalars(
-            select(IdempotencyRecord).where(IdempotencyRecord.key == self.key,
-                                            IdempotencyRecord.scope == scope)
+            select(IdempotencyRecord).where(IdempotencyRecord.key == self.key, IdempotencyRecord.scope == scope)
         ).first()
 
     def _replay(self, record: IdempotencyRecord, req_hash: str) -> JSONResponse:
         if record.request_hash != req_hash:
-            raise ApiError(422, "validation_error",
-                           "Idempotency-Key already used with a different request")
-        return JSONResponse(record.body, status_code=record.status_code,
-                            headers={"Idempotent-Replayed": "true"})
+            raise ApiError(422, "validation_error", "Idempotency-Key already used with a different request")
+        return JSONResponse(record.body, status_code=record.status_code, headers={"Idempotent-Replayed": "true"})
 
 
 def get_idempotency(
     request: Request,
     idempotency_key: Annotated[
         Optional[str],
-        Header(max_length=200, description="Same key + same customer → the first result again, "
-                                           "nothing changed twice"),
+        Header(max_length=200, description="Same key + same customer → the first result again, nothing changed twice"),
     ] = None,
 ) -> Idempotency:
     return Idempotency(request, idempotency_key)

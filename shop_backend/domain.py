@@ -1,4 +1,5 @@
 """Business vocabulary: statuses, membership levels, masking, money."""
+
 from __future__ import annotations
 
 STATUS_TEXT = {

@@ -1,4 +1,5 @@
 """The error body of the contract: ``{"error": {"code": ..., "message": ...}}``."""
+
 from __future__ import annotations
 
 import logging

@@ -1,4 +1,5 @@
 """Database tables (SQLAlchemy 2). Times are naive UTC; money is integer cents."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -12,7 +13,6 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -31,8 +31,8 @@ class Customer(Base):
     level: Mapped[str] = mapped_column(String(8))  # 普通, 银卡, 金卡, 钻石
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
-    orders: Mapped[list["Order"]] = relationship(back_populates="customer")
-    point_lots: Mapped[list["PointLot"]] = relationship(back_populates="customer")
+    orders: Mapped[list[Order]] = relationship(back_populates="customer")
+    point_lots: Mapped[list[PointLot]] = relationship(back_populates="customer")
 
 
 class ChannelBinding(Base):
@@ -71,10 +71,10 @@ class Order(Base):
     detail: Mapped[str] = mapped_column(String(200))
 
     customer: Mapped[Customer] = relationship(back_populates="orders")
-    items: Mapped[list["OrderItem"]] = relationship(
+    items: Mapped[list[OrderItem]] = relationship(
         back_populates="order", order_by="OrderItem.id", cascade="all, delete-orphan"
     )
-    events: Mapped[list["LogisticsEvent"]] = relationship(
+    events: Mapped[list[LogisticsEvent]] = relationship(
         back_populates="order", order_by="LogisticsEvent.time.desc()", cascade="all, delete-orphan"
     )
 

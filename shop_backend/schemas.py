@@ -1,4 +1,5 @@
 """Request and response bodies (the contract's JSON shapes)."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal, Optional

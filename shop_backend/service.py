@@ -1,4 +1,5 @@
 """The business rules, over a SQLAlchemy session. Routers only translate HTTP."""
+
 from __future__ import annotations
 
 import hashlib
@@ -105,10 +106,7 @@ def order_out(ctx: Ctx, order: Order) -> schemas.Order:
         customer_id=order.customer_id,
         status=order.status,
         status_text=domain.STATUS_TEXT[order.status],
-        items=[
-            schemas.Item(name=i.name, quantity=i.quantity, price=domain.money(i.price_cents))
-            for i in order.items
-        ],
+        items=[schemas.Item(name=i.name, quantity=i.quantity, price=domain.money(i.price_cents)) for i in order.items],
         total=domain.money(order.total_cents),
         created_at=ctx.iso(order.created_at),
         paid_at=ctx.iso(order.paid_at),
@@ -136,11 +134,14 @@ def _check_code(ctx: Ctx, row: Optional[CodeRow], code: str, salt: str) -> None:
     s = ctx.settings
     now = ctx.clock.now()
     if row is None:
-        raise ApiError(400, "code_invalid", "no valid code: request a new one",
-                       attempts_left=s.code_max_attempts)
+        raise ApiError(400, "code_invalid", "no valid code: request a new one", attempts_left=s.code_max_attempts)
     if row.locked_until is not None and row.locked_until > now:
-        raise ApiError(423, "code_locked", "too many wrong codes: try again later",
-                       retry_after=int((row.locked_until - now).total_seconds()) + 1)
+        raise ApiError(
+            423,
+            "code_locked",
+            "too many wrong codes: try again later",
+            retry_after=int((row.locked_until - now).total_seconds()) + 1,
+        )
     if now > row.expires_at:
         raise ApiError(400, "code_expired", "the code has expired: request a new one")
     if not hmac.compare_digest(row.code_hash, _hash_code(code, salt)):
@@ -148,11 +149,9 @@ def _check_code(ctx: Ctx, row: Optional[CodeRow], code: str, salt: str) -> None:
         if row.attempts >= s.code_max_attempts:
             row.locked_until = now + timedelta(seconds=s.code_lock_seconds)
             ctx.db.commit()
-            raise ApiError(423, "code_locked", "too many wrong codes: try again later",
-                           retry_after=s.code_lock_seconds)
+            raise ApiError(423, "code_locked", "too many wrong codes: try again later", retry_after=s.code_lock_seconds)
         ctx.db.commit()
-        raise ApiError(400, "code_invalid", "wrong code",
-                       attempts_left=s.code_max_attempts - row.attempts)
+        raise ApiError(400, "code_invalid", "wrong code", attempts_left=s.code_max_attempts - row.attempts)
     row.consumed_at = now
 
 
@@ -163,8 +162,12 @@ def _carried_attempts(ctx: Ctx, previous: Optional[CodeRow]) -> int:
         return 0
     if previous.locked_until is not None:
         if previous.locked_until > now:
-            raise ApiError(423, "code_locked", "too many wrong codes: try again later",
-                           retry_after=int((previous.locked_until - now).total_seconds()) + 1)
+            raise ApiError(
+                423,
+                "code_locked",
+                "too many wrong codes: try again later",
+                retry_after=int((previous.locked_until - now).total_seconds()) + 1,
+            )
         return 0
     return previous.attempts
 
@@ -184,13 +187,20 @@ def send_login_code(ctx: Ctx, phone: str) -> schemas.CodeSent:
         raise ApiError(404, "customer_not_found", "no customer with this phone")
     attempts = _carried_attempts(ctx, _latest_login_code(ctx, phone))
     code, now = _new_code(), ctx.clock.now()
-    ctx.db.add(VerificationCode(
-        phone=phone, customer_id=customer.id, code_hash=_hash_code(code, phone), created_at=now,
-        expires_at=now + timedelta(seconds=ctx.settings.code_ttl_seconds), attempts=attempts,
-    ))
+    ctx.db.add(
+        VerificationCode(
+            phone=phone,
+            customer_id=customer.id,
+            code_hash=_hash_code(code, phone),
+            created_at=now,
+            expires_at=now + timedelta(seconds=ctx.settings.code_ttl_seconds),
+            attempts=attempts,
+        )
+    )
     log.info("verification code for %s: %s", domain.mask_phone(phone), code)
-    return schemas.CodeSent(expires_in=ctx.settings.code_ttl_seconds,
-                            dev_code=code if ctx.settings.expose_codes else None)
+    return schemas.CodeSent(
+        expires_in=ctx.settings.code_ttl_seconds, dev_code=code if ctx.settings.expose_codes else None
+    )
 
 
 def check_login_code(ctx: Ctx, phone: str, code: str) -> schemas.Verified:
@@ -203,8 +213,7 @@ def check_login_code(ctx: Ctx, phone: str, code: str) -> schemas.Verified:
 
 def customer_by_channel(ctx: Ctx, channel: str, external_id: str) -> Customer:
     binding = ctx.db.scalars(
-        select(ChannelBinding).where(ChannelBinding.channel == channel,
-                                     ChannelBinding.external_id == external_id)
+        select(ChannelBinding).where(ChannelBinding.channel == channel, ChannelBinding.external_id == external_id)
     ).first()
     if binding is None:
         raise ApiError(404, "customer_not_found", "no customer bound to this channel account")
@@ -218,8 +227,12 @@ def points(ctx: Ctx, customer_id: str) -> schemas.Points:
     horizon = today + timedelta(days=ctx.settings.points_expiring_days)
     rows = ctx.db.execute(
         select(PointLot.expires_on, func.sum(PointLot.points))
-        .where(PointLot.customer_id == customer_id, PointLot.expires_on >= today,
-               PointLot.expires_on <= horizon, PointLot.points > 0)
+        .where(
+            PointLot.customer_id == customer_id,
+            PointLot.expires_on >= today,
+            PointLot.expires_on <= horizon,
+            PointLot.points > 0,
+        )
         .group_by(PointLot.expires_on)
         .order_by(PointLot.expires_on)
     ).all()
@@ -238,8 +251,7 @@ def membership(ctx: Ctx, customer_id: str) -> schemas.Membership:
         to_next = max(0, domain.LEVELS[next_level][0] - points_balance(ctx, customer_id))
     else:
         next_level, to_next = None, 0
-    return schemas.Membership(level=customer.level, benefits=benefits, next_level=next_level,
-                              points_to_next=to_next)
+    return schemas.Membership(level=customer.level, benefits=benefits, next_level=next_level, points_to_next=to_next)
 
 
 def password_reset(ctx: Ctx, customer_id: str) -> schemas.PasswordReset:
@@ -271,14 +283,20 @@ def send_phone_change_code(ctx: Ctx, customer_id: str, new_phone: str) -> schema
     _check_new_phone(ctx, customer, new_phone)
     attempts = _carried_attempts(ctx, _latest_phone_change_code(ctx, customer_id))
     code, now = _new_code(), ctx.clock.now()
-    ctx.db.add(PhoneChangeCode(
-        customer_id=customer_id, new_phone=new_phone, code_hash=_hash_code(code, new_phone),
-        created_at=now, expires_at=now + timedelta(seconds=ctx.settings.code_ttl_seconds),
-        attempts=attempts,
-    ))
+    ctx.db.add(
+        PhoneChangeCode(
+            customer_id=customer_id,
+            new_phone=new_phone,
+            code_hash=_hash_code(code, new_phone),
+            created_at=now,
+            expires_at=now + timedelta(seconds=ctx.settings.code_ttl_seconds),
+            attempts=attempts,
+        )
+    )
     log.info("verification code for %s: %s", domain.mask_phone(new_phone), code)
-    return schemas.CodeSent(expires_in=ctx.settings.code_ttl_seconds,
-                            dev_code=code if ctx.settings.expose_codes else None)
+    return schemas.CodeSent(
+        expires_in=ctx.settings.code_ttl_seconds, dev_code=code if ctx.settings.expose_codes else None
+    )
 
 
 def change_phone(ctx: Ctx, customer_id: str, new_phone: str, code: str) -> schemas.PhoneChanged:
@@ -322,8 +340,9 @@ def logistics(ctx: Ctx, order: Order) -> schemas.Logistics:
         courier=order.courier,
         tracking_no=order.tracking_no,
         status_text=text,
-        events=[schemas.LogisticsEvent(time=ctx.iso(e.time), location=e.location,
-                                       description=e.description) for e in events],
+        events=[
+            schemas.LogisticsEvent(time=ctx.iso(e.time), location=e.location, description=e.description) for e in events
+        ],
     )
 
 
@@ -332,8 +351,7 @@ def urge(ctx: Ctx, order: Order) -> schemas.Urged:
         raise ApiError(409, "order_already_shipped", "the order has already been shipped")
     if order.status != "paid":
         # Contract gap: no dedicated code for "nothing to ship" (unpaid, cancelled, refunding).
-        raise ApiError(409, "order_not_cancellable",
-                       f"the order is not waiting for shipment (status {order.status})")
+        raise ApiError(409, "order_not_cancellable", f"the order is not waiting for shipment (status {order.status})")
     ctx.db.add(Urge(order_id=order.id, customer_id=order.customer_id, created_at=ctx.clock.now()))
     log.info("order %s urged by %s", order.id, order.customer_id)
     return schemas.Urged(expected_ship_by=ctx.iso(order.expected_ship_by))
@@ -346,9 +364,15 @@ def cancel(ctx: Ctx, order: Order, reason: Optional[str]) -> schemas.Order:
         raise ApiError(409, "order_not_cancellable", f"an order in status {order.status} cannot be cancelled")
     now = ctx.clock.now()
     if order.paid_at is not None:  # the money goes back
-        ctx.db.add(Refund(order_id=order.id, amount_cents=order.total_cents, status="processing",
-                          requested_at=now,
-                          expected_by=ctx.today() + timedelta(days=ctx.settings.refund_days)))
+        ctx.db.add(
+            Refund(
+                order_id=order.id,
+                amount_cents=order.total_cents,
+                status="processing",
+                requested_at=now,
+                expected_by=ctx.today() + timedelta(days=ctx.settings.refund_days),
+            )
+        )
     order.status = "cancelled"
     order.cancelled_at = now
     order.cancel_reason = (reason or "").strip() or None
@@ -361,8 +385,9 @@ def change_address(ctx: Ctx, order: Order, body: schemas.AddressChange) -> schem
     if order.shipped_at is not None or order.status in domain.SHIPPED + ("completed",):
         raise ApiError(409, "order_already_shipped", "the order has already been shipped")
     if order.status not in domain.NOT_SHIPPED:
-        raise ApiError(409, "order_not_cancellable",
-                       f"the address of an order in status {order.status} cannot be changed")
+        raise ApiError(
+            409, "order_not_cancellable", f"the address of an order in status {order.status} cannot be changed"
+        )
     if body.receiver is not None:
         order.receiver = body.receiver
     if body.phone is not None:
@@ -381,20 +406,27 @@ def create_return(ctx: Ctx, order: Order, body: schemas.ReturnRequest) -> schema
         raise ApiError(409, "order_not_delivered", "the order has not been delivered")
     now = ctx.clock.now()
     if now - order.delivered_at > timedelta(days=ctx.settings.return_window_days):
-        raise ApiError(409, "return_window_expired",
-                       f"more than {ctx.settings.return_window_days} days since delivery")
+        raise ApiError(409, "return_window_expired", f"more than {ctx.settings.return_window_days} days since delivery")
     reason = (body.reason or "").strip()
     if not reason:
         raise ApiError(422, "reason_required", "a reason is required")
     refund = order.total_cents if body.kind == "return" else None
-    row = AfterSale(id=_new_id("R", ctx), order_id=order.id, customer_id=order.customer_id,
-                    kind=body.kind, reason=reason,
-                    exchange_for=(body.exchange_for or None) if body.kind == "exchange" else None,
-                    status="submitted", refund_amount_cents=refund, created_at=now)
+    row = AfterSale(
+        id=_new_id("R", ctx),
+        order_id=order.id,
+        customer_id=order.customer_id,
+        kind=body.kind,
+        reason=reason,
+        exchange_for=(body.exchange_for or None) if body.kind == "exchange" else None,
+        status="submitted",
+        refund_amount_cents=refund,
+        created_at=now,
+    )
     ctx.db.add(row)
     log.info("order %s: %s %s submitted", order.id, body.kind, row.id)
     return schemas.ReturnCreated(
-        id=row.id, kind=row.kind,
+        id=row.id,
+        kind=row.kind,
         refund_amount=domain.money(refund) if refund is not None else None,
         exchange_for=row.exchange_for,
     )
@@ -402,22 +434,34 @@ def create_return(ctx: Ctx, order: Order, body: schemas.ReturnRequest) -> schema
 
 def refund(ctx: Ctx, order: Order) -> schemas.RefundInfo:
     row = ctx.db.scalars(
-        select(Refund).where(Refund.order_id == order.id)
-        .order_by(Refund.requested_at.desc(), Refund.id.desc()).limit(1)
+        select(Refund)
+        .where(Refund.order_id == order.id)
+        .order_by(Refund.requested_at.desc(), Refund.id.desc())
+        .limit(1)
     ).first()
     if row is None:
         raise ApiError(404, "no_refund", "no refund for this order")
-    return schemas.RefundInfo(status=row.status, status_text=domain.REFUND_TEXT[row.status],
-                              amount=domain.money(row.amount_cents),
-                              expected_by=row.expected_by.isoformat())
+    return schemas.RefundInfo(
+        status=row.status,
+        status_text=domain.REFUND_TEXT[row.status],
+        amount=domain.money(row.amount_cents),
+        expected_by=row.expected_by.isoformat(),
+    )
 
 
 def issue_invoice(ctx: Ctx, order: Order, body: schemas.InvoiceRequest) -> schemas.InvoiceIssued:
     if order.paid_at is None:
         raise ApiError(422, "validation_error", "an unpaid order has no invoice")
-    row = Invoice(id=_new_id("INV", ctx), order_id=order.id, customer_id=order.customer_id,
-                  title=body.title.strip(), tax_number=(body.tax_number or "").strip() or None,
-                  email=body.email, status="issued", issued_at=ctx.clock.now())
+    row = Invoice(
+        id=_new_id("INV", ctx),
+        order_id=order.id,
+        customer_id=order.customer_id,
+        title=body.title.strip(),
+        tax_number=(body.tax_number or "").strip() or None,
+        email=body.email,
+        status="issued",
+        issued_at=ctx.clock.now(),
+    )
     ctx.db.add(row)
     log.info("order %s: invoice %s issued", order.id, row.id)
     return schemas.InvoiceIssued(id=row.id, email=row.email)
@@ -425,13 +469,16 @@ def issue_invoice(ctx: Ctx, order: Order, body: schemas.InvoiceRequest) -> schem
 
 def invoices(ctx: Ctx, order: Order) -> schemas.InvoiceList:
     rows = ctx.db.scalars(
-        select(Invoice).where(Invoice.order_id == order.id, Invoice.customer_id == order.customer_id)
+        select(Invoice)
+        .where(Invoice.order_id == order.id, Invoice.customer_id == order.customer_id)
         .order_by(Invoice.issued_at.desc(), Invoice.id.desc())
     ).all()
-    return schemas.InvoiceList(invoices=[
-        schemas.InvoiceOut(id=r.id, status=r.status, title=r.title, email=r.email, issued_at=ctx.iso(r.issued_at))
-        for r in rows
-    ])
+    return schemas.InvoiceList(
+        invoices=[
+            schemas.InvoiceOut(id=r.id, status=r.status, title=r.title, email=r.email, issued_at=ctx.iso(r.issued_at))
+            for r in rows
+        ]
+    )
 
 
 def reissue_invoice(ctx: Ctx, invoice_id: str, body: schemas.ReissueRequest) -> schemas.InvoiceReissued:

@@ -1,4 +1,5 @@
 """Every setting of the backend, in one place (environment variables ``SHOP_*``)."""
+
 from __future__ import annotations
 
 from datetime import timedelta, timezone, tzinfo
@@ -23,9 +24,7 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
     )
     service_key: str = Field("dev-service-key", description="Value expected in X-Service-Key")
-    expose_codes: bool = Field(
-        False, description="Return verification codes as dev_code (development and tests only)"
-    )
+    expose_codes: bool = Field(False, description="Return verification codes as dev_code (development and tests only)")
     code_ttl_seconds: int = Field(300, description="Lifetime of a verification code")
     code_max_attempts: int = Field(5, description="Wrong tries that lock a phone")
     code_lock_seconds: int = Field(900, description="How long a locked phone stays locked")

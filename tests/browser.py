@@ -1,4 +1,5 @@
 """Headless Debian Chromium (scripts/install-browser) for the page tests, driven by Playwright."""
+
 from __future__ import annotations
 
 import contextlib

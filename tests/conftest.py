@@ -8,6 +8,7 @@ server (`rasa run actions`) that talks to both, `rasa_url` a `rasa run` server
 event broker relays to the handoff service: a conversation goes through all of
 them for real.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ backend is started with its own command (scripts/backend) on a temporary SQLite
 database with SHOP_EXPOSE_CODES=true, so that tests read the verification code
 as `dev_code`, the way the SMS would deliver it.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -60,22 +61,35 @@ def _process(command, env: Dict[str, str], health_url: str, log_path: Path) -> I
 def running_backend(state_dir: Path, port: Optional[int] = None) -> Iterator[str]:
     """The shop backend (scripts/backend) on a fresh SQLite database; yields its URL."""
     port = port or free_port()
-    env = dict(os.environ, SHOP_PORT=str(port), SHOP_HOST="127.0.0.1",
-               SHOP_DATABASE_URL=f"sqlite:///{state_dir / 'shop.db'}",
-               SHOP_SERVICE_KEY=SERVICE_KEY, SHOP_EXPOSE_CODES="true", SHOP_LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        SHOP_PORT=str(port),
+        SHOP_HOST="127.0.0.1",
+        SHOP_DATABASE_URL=f"sqlite:///{state_dir / 'shop.db'}",
+        SHOP_SERVICE_KEY=SERVICE_KEY,
+        SHOP_EXPOSE_CODES="true",
+        SHOP_LOG_LEVEL="WARNING",
+    )
     url = f"http://127.0.0.1:{port}"
     with _process([str(ROOT / "scripts" / "backend")], env, f"{url}/health", state_dir / "backend.log"):
         yield url
 
 
 @contextlib.contextmanager
-def running_actions(backend_url: str, state_dir: Path, port: Optional[int] = None,
-                    extra_env: Optional[Dict[str, str]] = None) -> Iterator[str]:
+def running_actions(
+    backend_url: str, state_dir: Path, port: Optional[int] = None, extra_env: Optional[Dict[str, str]] = None
+) -> Iterator[str]:
     """`rasa run actions` talking to `backend_url`; yields the webhook URL."""
     port = port or free_port()
     rasa = Path(sys.executable).parent / "rasa"
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false",
-               ACTIONS_BACKEND_URL=backend_url, SHOP_SERVICE_KEY=SERVICE_KEY, HANDOFF_SERVICE_KEY=SERVICE_KEY)
+    env = dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        RASA_TELEMETRY_ENABLED="false",
+        ACTIONS_BACKEND_URL=backend_url,
+        SHOP_SERVICE_KEY=SERVICE_KEY,
+        HANDOFF_SERVICE_KEY=SERVICE_KEY,
+    )
     env.update(extra_env or {})
     command = [str(rasa), "run", "actions", "--actions", "actions", "--port", str(port)]
     with _process(command, env, f"http://127.0.0.1:{port}/health", state_dir / f"actions-{port}.log"):
@@ -83,16 +97,24 @@ def running_actions(backend_url: str, state_dir: Path, port: Optional[int] = Non
 
 
 @contextlib.contextmanager
-def running_handoff(state_dir: Path, rasa_url: str, port: Optional[int] = None,
-                    extra_env: Optional[Dict[str, str]] = None) -> Iterator[str]:
+def running_handoff(
+    state_dir: Path, rasa_url: str, port: Optional[int] = None, extra_env: Optional[Dict[str, str]] = None
+) -> Iterator[str]:
     """The handoff service (scripts/handoff) on a fresh SQLite database, open around the
     clock, with the demo agents (password HANDOFF_DEMO_PASSWORD); yields its URL."""
     port = port or free_port()
-    env = dict(os.environ, HANDOFF_PORT=str(port), HANDOFF_HOST="127.0.0.1",
-               HANDOFF_DATABASE_URL=f"sqlite:///{state_dir / 'handoff.db'}",
-               HANDOFF_SERVICE_KEY=SERVICE_KEY, HANDOFF_RASA_URL=rasa_url,
-               HANDOFF_BUSINESS_HOURS="00:00-24:00", HANDOFF_SEED_DEMO_AGENTS="true",
-               HANDOFF_DEMO_PASSWORD=HANDOFF_DEMO_PASSWORD, HANDOFF_LOG_LEVEL="WARNING")
+    env = dict(
+        os.environ,
+        HANDOFF_PORT=str(port),
+        HANDOFF_HOST="127.0.0.1",
+        HANDOFF_DATABASE_URL=f"sqlite:///{state_dir / 'handoff.db'}",
+        HANDOFF_SERVICE_KEY=SERVICE_KEY,
+        HANDOFF_RASA_URL=rasa_url,
+        HANDOFF_BUSINESS_HOURS="00:00-24:00",
+        HANDOFF_SEED_DEMO_AGENTS="true",
+        HANDOFF_DEMO_PASSWORD=HANDOFF_DEMO_PASSWORD,
+        HANDOFF_LOG_LEVEL="WARNING",
+    )
     env.update(extra_env or {})
     url = f"http://127.0.0.1:{port}"
     with _process([str(ROOT / "scripts" / "handoff")], env, f"{url}/health", state_dir / "handoff.log"):
@@ -103,10 +125,16 @@ def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] 
     """Endpoints of a test Rasa: its own SQLite tracker store, the given action server and,
     with `handoff_url`, the event broker that relays customer messages to the handoff service."""
     endpoints = state_dir / "endpoints.yml"
-    broker = ("event_broker:\n"
-              "  type: bot.handoff_broker.HandoffEventBroker\n"
-              f"  url: {handoff_url}\n"
-              f"  service_key: {SERVICE_KEY}\n") if handoff_url else ""
+    broker = (
+        (
+            "event_broker:\n"
+            "  type: bot.handoff_broker.HandoffEventBroker\n"
+            f"  url: {handoff_url}\n"
+            f"  service_key: {SERVICE_KEY}\n"
+        )
+        if handoff_url
+        else ""
+    )
     endpoints.write_text(
         "tracker_store:\n"
         "  type: SQL\n"
@@ -123,7 +151,8 @@ def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] 
 
 def dev_code(backend_url: str, phone: str, path: str = "/v1/verification-codes", **body) -> str:
     """Asks the backend for a code the way the bot does and reads `dev_code`."""
-    response = requests.post(f"{backend_url}{path}", json={"phone": phone, **body},
-                             headers={"X-Service-Key": SERVICE_KEY}, timeout=10)
+    response = requests.post(
+        f"{backend_url}{path}", json={"phone": phone, **body}, headers={"X-Service-Key": SERVICE_KEY}, timeout=10
+    )
     response.raise_for_status()
     return response.json()["dev_code"]

@@ -1,4 +1,5 @@
 """Training data validation and the test stories, with Rasa's own commands."""
+
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +20,21 @@ def test_rasa_data_validate_passes():
 
 def test_test_stories_pass(model, tmp_path):
     result = run(
-        "test", "core", "--model", str(model), "--stories", "tests/stories",
-        "--out", str(tmp_path), "--fail-on-prediction-errors", "--no-plot",
+        "test",
+        "core",
+        "--model",
+        str(model),
+        "--stories",
+        "tests/stories",
+        "--out",
+        str(tmp_path),
+        "--fail-on-prediction-errors",
+        "--no-plot",
     )
     assert result.returncode == 0, (
-        result.stdout[-3000:] + result.stderr[-3000:]
+        result.stdout[-3000:]
+        + result.stderr[-3000:]
         + (tmp_path / "failed_test_stories.yml").read_text(encoding="utf-8")
-        if (tmp_path / "failed_test_stories.yml").exists() else result.stdout[-3000:]
+        if (tmp_path / "failed_test_stories.yml").exists()
+        else result.stdout[-3000:]
     )

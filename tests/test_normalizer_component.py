@@ -1,4 +1,5 @@
 """The Rasa graph component around the normalisation."""
+
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -45,8 +46,11 @@ def test_training_entities_move_onto_the_normalized_text():
 def test_synonym_values_are_kept():
     raw = "發順豐吧"
     example = Message(
-        data={"text": raw, "intent": "faq_shipping",
-              "entities": [{"entity": "courier", "start": 1, "end": 3, "value": "顺丰"}]}
+        data={
+            "text": raw,
+            "intent": "faq_shipping",
+            "entities": [{"entity": "courier", "start": 1, "end": 3, "value": "顺丰"}],
+        }
     )
     make().process_training_data(TrainingData(training_examples=[example]))
     assert example.get("text") == "发顺丰吧"

@@ -1,5 +1,6 @@
 """Rasa + action server + shop backend, all running for real: Chinese conversations over
 the REST channel, the errands end to end, bad input."""
+
 import re
 import uuid
 
@@ -55,8 +56,14 @@ def test_short_conversation_in_chinese(rasa_url):
     assert "您好" in greeting
 
     # A customer the web channel knows (a signed identity token): no identity questions.
-    order = texts(say(rasa_url, sender, "帮我查一下订单２０２６１１０１０００００１的状态",
-                      metadata={"identity_token": identity_token.sign({"shop_customer_id": "C0001"})}))
+    order = texts(
+        say(
+            rasa_url,
+            sender,
+            "帮我查一下订单２０２６１１０１０００００１的状态",
+            metadata={"identity_token": identity_token.sign({"shop_customer_id": "C0001"})},
+        )
+    )
     assert "20261101000001" in order and "已发货" in order and "SF1234567890123" in order
 
     policy = texts(say(rasa_url, sender, "請問你們支持七天無理由退貨嗎"))
@@ -65,8 +72,15 @@ def test_short_conversation_in_chinese(rasa_url):
     assert texts(say(rasa_url, sender, "好的谢谢"))
     assert bot_actions(rasa_url, sender) == ["utter_greet", "utter_faq_return_policy", "utter_thank"]
     assert bot_actions(rasa_url, sender, "action_") == [
-        "action_session_start", "action_listen", "action_listen", "action_start_errand",
-        "action_do_errand", "action_listen", "action_listen", "action_listen"]
+        "action_session_start",
+        "action_listen",
+        "action_listen",
+        "action_start_errand",
+        "action_do_errand",
+        "action_listen",
+        "action_listen",
+        "action_listen",
+    ]
 
     tracker = tracker_of(rasa_url, sender)
     user_turns = [e for e in tracker["events"] if e["event"] == "user"]
@@ -123,8 +137,18 @@ def test_parse_result_shows_normalized_text_entities_and_original(rasa_url):
         "<script>alert('x')</script>",
         "' OR 1=1; DROP TABLE events; --",
     ],
-    ids=["empty", "whitespace", "5000-chars", "emoji", "punctuation", "control-bytes",
-         "binary-looking", "mixed-english", "html", "sql"],
+    ids=[
+        "empty",
+        "whitespace",
+        "5000-chars",
+        "emoji",
+        "punctuation",
+        "control-bytes",
+        "binary-looking",
+        "mixed-english",
+        "html",
+        "sql",
+    ],
 )
 def test_bad_input_gets_an_answer_and_is_kept(rasa_url, message):
     sender = f"bad-{uuid.uuid4().hex[:8]}"

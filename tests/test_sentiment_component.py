@@ -4,6 +4,7 @@ These tests build a tiny checkpoint (random weights, the project's tokenizer
 format) so that they check the plumbing quickly; how well the project's trained
 checkpoint reads customers is measured by scripts/evaluate-sentiment.
 """
+
 import asyncio
 import shutil
 import subprocess
@@ -67,7 +68,9 @@ def test_checkpoint_without_a_negative_class_is_refused(tmp_path):
 
 def test_component_adds_the_reading_to_every_message(checkpoint):
     component = SentimentAnalyzer(
-        {**SentimentAnalyzer.get_default_config(), "model_dir": str(checkpoint)}, None, None,
+        {**SentimentAnalyzer.get_default_config(), "model_dir": str(checkpoint)},
+        None,
+        None,
         SentimentModel.load(checkpoint),
     )
     messages = [Message(data={"text": text}) for text in ["", "我要投诉", "啊" * 6000]]
@@ -102,9 +105,23 @@ def test_rasa_train_persists_the_checkpoint_in_the_archive(checkpoint, tmp_path)
 
     def train(name):
         result = subprocess.run(
-            [str(rasa), "train", "nlu", "--config", str(config), "--nlu", str(data),
-             "--out", str(tmp_path / "models"), "--fixed-model-name", name],
-            cwd=ROOT, capture_output=True, text=True, timeout=600,
+            [
+                str(rasa),
+                "train",
+                "nlu",
+                "--config",
+                str(config),
+                "--nlu",
+                str(data),
+                "--out",
+                str(tmp_path / "models"),
+                "--fixed-model-name",
+                name,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 

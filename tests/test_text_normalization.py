@@ -1,4 +1,5 @@
 """The normalisation that every message gets before jieba sees it."""
+
 import pytest
 
 from bot.text_normalization import normalize
@@ -18,8 +19,8 @@ def test_traditional_becomes_simplified(raw, expected):
 
 
 def test_full_width_digits_letters_and_spaces_become_half_width():
-    assert normalize("订单号：２０２６１１０１０００００１") .text == "订单号:20261101000001"
-    assert normalize("ＳＦ１２３４５６７８９０１２３") .text == "SF1234567890123"
+    assert normalize("订单号：２０２６１１０１０００００１").text == "订单号:20261101000001"
+    assert normalize("ＳＦ１２３４５６７８９０１２３").text == "SF1234567890123"
     assert normalize("你好\u3000在吗").text == "你好 在吗"
 
 
@@ -41,10 +42,10 @@ def test_grouped_numbers_are_joined(raw, expected):
 @pytest.mark.parametrize(
     "raw",
     [
-        "买了 2 3 件",                       # too short to be a phone or order number
-        "13800138000 13912345678",           # two whole numbers stay two
+        "买了 2 3 件",  # too short to be a phone or order number
+        "13800138000 13912345678",  # two whole numbers stay two
         "20261101000001 20261101000003",
-        "2026-11-01 下的单",                  # a date
+        "2026-11-01 下的单",  # a date
     ],
 )
 def test_unrelated_digits_stay_apart(raw):

@@ -27,6 +27,7 @@ The channel keeps Rasa's name `socketio`, so the tracker's `input_channel`, the
 HTTP API's `output_channel=latest` and the socket.io path and event names are
 those of Rasa's own channel.
 """
+
 from __future__ import annotations
 
 import json
@@ -37,16 +38,15 @@ import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
-from sanic import Blueprint, Sanic, response
-from sanic.request import Request
-from sanic.response import HTTPResponse
-from socketio import AsyncServer
-
 import rasa.core.channels.channel
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from rasa.shared.core.constants import EXTERNAL_MESSAGE_PREFIX
 from rasa.shared.core.events import UserUttered
+from sanic import Blueprint, Sanic, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from socketio import AsyncServer
 
 logger = logging.getLogger(__name__)
 
@@ -92,7 +92,8 @@ def _text_parts(text: Text) -> List[Text]:
 def _quick_replies(buttons: Iterable[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
     return [
         {"content_type": "text", "title": str(b.get("title", "")), "payload": str(b.get("payload", ""))}
-        for b in buttons or [] if isinstance(b, dict) and b.get("payload")
+        for b in buttons or []
+        if isinstance(b, dict) and b.get("payload")
     ]
 
 
@@ -108,8 +109,7 @@ class WebChatOutput(SocketIOOutput):
         for part in _text_parts(text):
             await self._send_message(recipient_id, {"text": part, **agent})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         message = dict(json_message)
         # Always the conversation's own room: custom json cannot address another one.
         message.pop("room", None)
@@ -176,7 +176,7 @@ def transcript(events: Iterable[Dict[Text, Any]], limit: int = HISTORY_LIMIT) ->
 class _WebChatBlueprint(SocketBlueprint):
     """Attaches socket.io like Rasa's blueprint, and hands the Sanic app to the channel."""
 
-    def __init__(self, channel: "WebChatInput", *args: Any, **kwargs: Any) -> None:
+    def __init__(self, channel: WebChatInput, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.ctx.channel = channel
 
@@ -193,7 +193,7 @@ class WebChatInput(SocketIOInput):
         return SocketIOInput.name()
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WebChatInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> WebChatInput:
         channel = super().from_credentials(credentials)
         transports = (credentials or {}).get("transports") or DEFAULT_TRANSPORTS
         channel.transports = [str(t) for t in transports]
@@ -234,12 +234,11 @@ class WebChatInput(SocketIOInput):
                 mime += "; charset=utf-8"
             return await response.file(path, mime_type=mime, headers={"Cache-Control": "no-cache"})
 
-        app.add_route(index_redirect, WEBCHAT_ROUTE, methods=["GET"], strict_slashes=True,
-                      name="webchat_index_redirect")
-        app.add_route(webchat_file, f"{WEBCHAT_ROUTE}/", methods=["GET"], strict_slashes=True,
-                      name="webchat_index")
-        app.add_route(webchat_file, f"{WEBCHAT_ROUTE}/<name:path>", methods=["GET"],
-                      name="webchat_file")
+        app.add_route(
+            index_redirect, WEBCHAT_ROUTE, methods=["GET"], strict_slashes=True, name="webchat_index_redirect"
+        )
+        app.add_route(webchat_file, f"{WEBCHAT_ROUTE}/", methods=["GET"], strict_slashes=True, name="webchat_index")
+        app.add_route(webchat_file, f"{WEBCHAT_ROUTE}/<name:path>", methods=["GET"], name="webchat_file")
 
     # --- history ----------------------------------------------------------------------
 
@@ -268,8 +267,12 @@ class WebChatInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # Same server options as Rasa's channel (CORS is left to Sanic's --cors).
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], transports=self.transports,
-                          allow_upgrades="websocket" in self.transports)
+        sio = AsyncServer(
+            async_mode="sanic",
+            cors_allowed_origins=[],
+            transports=self.transports,
+            allow_upgrades="websocket" in self.transports,
+        )
         socketio_webhook = _WebChatBlueprint(self, sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
         namespace = self.namespace
@@ -283,8 +286,9 @@ class WebChatInput(SocketIOInput):
             if not self.jwt_key:
                 return True
             token = auth.get("token") if isinstance(auth, dict) else None
-            return bool(token and rasa.core.channels.channel.decode_bearer_token(
-                token, self.jwt_key, self.jwt_algorithm))
+            return bool(
+                token and rasa.core.channels.channel.decode_bearer_token(token, self.jwt_key, self.jwt_algorithm)
+            )
 
         @sio.on("disconnect", namespace=namespace)
         async def disconnect(sid: Text, reason: Any = None) -> None:
@@ -299,8 +303,9 @@ class WebChatInput(SocketIOInput):
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
             if self.session_persistence and session_id == requested:
                 messages = await self.history(session_id)
-                await sio.emit(HISTORY_EVENT, {"session_id": session_id, "messages": messages},
-                               room=sid, namespace=namespace)
+                await sio.emit(
+                    HISTORY_EVENT, {"session_id": session_id, "messages": messages}, room=sid, namespace=namespace
+                )
 
         @sio.on(self.user_message_evt, namespace=namespace)
         async def handle_message(sid: Text, data: Dict) -> None:
@@ -309,8 +314,7 @@ class WebChatInput(SocketIOInput):
             if self.session_persistence:
                 sender_id = data.get("session_id")
                 if not valid_session_id(sender_id):
-                    logger.warning("webchat: message without a valid session_id ignored; "
-                                   "send `session_request` first")
+                    logger.warning("webchat: message without a valid session_id ignored; send `session_request` first")
                     return
             else:
                 sender_id = sid
@@ -325,8 +329,9 @@ class WebChatInput(SocketIOInput):
                     metadata = {}
             if not isinstance(metadata, dict):
                 metadata = {}
-            message = UserMessage(text, WebChatOutput(sio, self.bot_message_evt), sender_id,
-                                  input_channel=self.name(), metadata=metadata)
+            message = UserMessage(
+                text, WebChatOutput(sio, self.bot_message_evt), sender_id, input_channel=self.name(), metadata=metadata
+            )
             await on_new_message(message)
 
         return socketio_webhook

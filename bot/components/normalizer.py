@@ -1,4 +1,5 @@
 """Rasa graph component: canonical Chinese text before tokenisation."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -21,9 +22,7 @@ ORIGINAL_TEXT = "original_text"
 
 # Rasa has no "preprocessor" component type; registered as a tokenizer so that
 # the recipe runs it on training data and on every message, before JiebaTokenizer.
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
 class ChineseTextNormalizer(GraphComponent):
     """Traditional → Simplified, full-width → half-width, whitespace, digit groups.
 
@@ -52,7 +51,7 @@ class ChineseTextNormalizer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "ChineseTextNormalizer":
+    ) -> ChineseTextNormalizer:
         return cls(config)
 
     def normalize_text(self, text: Optional[Text]):

@@ -5,6 +5,7 @@ The encoder is Universal Sentence Encoder multilingual v3 as shipped inside the
 nothing is downloaded). It gives DIET a notion of meaning beyond the character
 n-grams it has seen, which helps with unseen phrasing.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text, Type
@@ -24,9 +25,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 EMBEDDING_DIM = 512
 
 
-@DefaultV1Recipe.register(
-    [DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False
-)
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
 class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
     """Adds a 512-d sentence embedding of the (normalised) text.
 
@@ -61,7 +60,7 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SentenceEncoderFeaturizer":
+    ) -> SentenceEncoderFeaturizer:
         return cls(config, execution_context.node_name)
 
     @classmethod

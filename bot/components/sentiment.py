@@ -12,6 +12,7 @@ the model archive, so a served model carries its own sentiment weights; when
 `model_dir` holds none yet, `rasa train` trains it first. Nothing is
 downloaded.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -68,7 +69,7 @@ class SentimentAnalyzer(GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-    ) -> "SentimentAnalyzer":
+    ) -> SentimentAnalyzer:
         return cls(config, model_storage, resource)
 
     @classmethod
@@ -111,7 +112,7 @@ class SentimentAnalyzer(GraphComponent):
         resource: Resource,
         execution_context: ExecutionContext,
         **kwargs: Any,
-    ) -> "SentimentAnalyzer":
+    ) -> SentimentAnalyzer:
         with model_storage.read_from(resource) as directory:
             model = SentimentModel.load(Path(directory), config["max_length"], config["threads"])
         return cls(config, model_storage, resource, model)

@@ -17,16 +17,17 @@ go on otherwise. While a human holds the
 conversation Rasa predicts nothing at all (ConversationPaused), so this policy
 never runs then.
 """
+
 from __future__ import annotations
 
 import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.engine.graph import ExecutionContext
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -70,9 +71,23 @@ NLU_FALLBACK = "nlu_fallback"
 # half-width) or the words a customer uses for one.
 RATING_DIGIT = re.compile(r"^\s*([1-5])\s*(分|星|颗星)?\s*[。.!！]*\s*$")
 RATING_WORDS = (  # longest first: 非常不满意 before 不满意 before 满意
-    ("非常不满意", 1), ("很不满意", 1), ("太差", 1), ("很差", 1), ("不满意", 2), ("较差", 2), ("差", 2),
-    ("一般", 3), ("还行", 3), ("凑合", 3), ("非常满意", 5), ("很满意", 5), ("超满意", 5), ("满意", 4),
-    ("很好", 5), ("不错", 4), ("好评", 5),
+    ("非常不满意", 1),
+    ("很不满意", 1),
+    ("太差", 1),
+    ("很差", 1),
+    ("不满意", 2),
+    ("较差", 2),
+    ("差", 2),
+    ("一般", 3),
+    ("还行", 3),
+    ("凑合", 3),
+    ("非常满意", 5),
+    ("很满意", 5),
+    ("超满意", 5),
+    ("满意", 4),
+    ("很好", 5),
+    ("不错", 4),
+    ("好评", 5),
 )
 RATING_MAX_CHARS = 12  # a longer message is a new request, not a rating
 
@@ -91,9 +106,7 @@ def read_rating(text: Optional[Text]) -> Optional[int]:
     return None
 
 
-@DefaultV1Recipe.register(
-    DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False
-)
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class HandoffPolicy(Policy):
     """Predicts the handoff (with its reason), the clarification and the survey steps."""
 
@@ -130,7 +143,10 @@ class HandoffPolicy(Policy):
 
     # ------------------------------------------------------------------ predicting
     def predict_action_probabilities(
-        self, tracker: DialogueStateTracker, domain: Domain, rule_only_data: Optional[Dict[Text, Any]] = None,
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
         **kwargs: Any,
     ) -> PolicyPrediction:
         latest_action = tracker.latest_action_name
@@ -169,12 +185,20 @@ class HandoffPolicy(Policy):
             return self._abstain(domain)
         slots_set = {e.key: e.value for e in turn if isinstance(e, SlotSet)}
         if slots_set.get(SLOT_OUTCOME) == OUTCOME_BACKEND_DOWN:
-            return self._handoff(tracker, domain, {"reason": BACKEND_DOWN,
-                                                   "reading": {"errand": tracker.get_slot("errand")}}, [])
+            return self._handoff(
+                tracker, domain, {"reason": BACKEND_DOWN, "reading": {"errand": tracker.get_slot("errand")}}, []
+            )
         failures = slots_set.get(SLOT_FAILURES)
         if failures is not None and failures >= self.config["errand_failures"]:
-            return self._handoff(tracker, domain, {"reason": ERRAND_FAILED, "reading": {
-                "failed_errands": int(failures), "threshold": self.config["errand_failures"]}}, [])
+            return self._handoff(
+                tracker,
+                domain,
+                {
+                    "reason": ERRAND_FAILED,
+                    "reading": {"failed_errands": int(failures), "threshold": self.config["errand_failures"]},
+                },
+                [],
+            )
         return self._abstain(domain)
 
     # ------------------------------------------------------------------ the triggers
@@ -189,14 +213,22 @@ class HandoffPolicy(Policy):
         scores = [_negativity(m) for m in _customer_messages_since_bot_took_over(tracker)]
         scores = [s for s in scores if s is not None]
         if scores and scores[-1] >= self.config["upset_single_threshold"]:
-            return {"reason": UPSET, "reading": {"sentiment": _round(scores[-1]),
-                                                 "threshold": self.config["upset_single_threshold"]}}
+            return {
+                "reason": UPSET,
+                "reading": {"sentiment": _round(scores[-1]), "threshold": self.config["upset_single_threshold"]},
+            }
         window = self.config["upset_window"]
         if len(scores) >= window:
             mean = sum(scores[-window:]) / window
             if mean >= self.config["upset_mean_threshold"]:
-                return {"reason": UPSET, "reading": {"sentiment_mean": _round(mean), "messages": window,
-                                                     "threshold": self.config["upset_mean_threshold"]}}
+                return {
+                    "reason": UPSET,
+                    "reading": {
+                        "sentiment_mean": _round(mean),
+                        "messages": window,
+                        "threshold": self.config["upset_mean_threshold"],
+                    },
+                }
 
         if self._is_low_confidence(message) and not tracker.active_loop_name:
             in_a_row = 0
@@ -205,11 +237,18 @@ class HandoffPolicy(Policy):
                     break
                 in_a_row += 1
             if in_a_row >= self.config["low_confidence_turns"]:
-                ranking = [{"intent": i.get("name"), "confidence": _round(i.get("confidence"))}
-                           for i in (message.parse_data.get("intent_ranking") or [])[:3]]
-                return {"reason": LOW_CONFIDENCE, "reading": {"turns_in_a_row": in_a_row,
-                                                              "threshold": self.config["low_confidence_turns"],
-                                                              "intent_ranking": ranking}}
+                ranking = [
+                    {"intent": i.get("name"), "confidence": _round(i.get("confidence"))}
+                    for i in (message.parse_data.get("intent_ranking") or [])[:3]
+                ]
+                return {
+                    "reason": LOW_CONFIDENCE,
+                    "reading": {
+                        "turns_in_a_row": in_a_row,
+                        "threshold": self.config["low_confidence_turns"],
+                        "intent_ranking": ranking,
+                    },
+                }
         return None
 
     @staticmethod
@@ -219,30 +258,39 @@ class HandoffPolicy(Policy):
         intent = (message.intent or {}).get(INTENT_NAME_KEY)
         return intent == NLU_FALLBACK and not message.entities
 
-    def _handoff(self, tracker: DialogueStateTracker, domain: Domain, trigger: Dict[Text, Any],
-                 events: List[SlotSet]) -> PolicyPrediction:
+    def _handoff(
+        self, tracker: DialogueStateTracker, domain: Domain, trigger: Dict[Text, Any], events: List[SlotSet]
+    ) -> PolicyPrediction:
         upset = trigger["reason"] == UPSET or _is_negative(tracker.latest_message)
         vip = tracker.get_slot(SLOT_LEVEL) in self.config["priority_levels"]
         trigger = dict(trigger, upset=upset, vip=vip, priority=int(upset) + int(vip))
         return self._predict(domain, ACTION_HANDOFF, events=events, optional_events=[SlotSet(SLOT_TRIGGER, trigger)])
 
     # ------------------------------------------------------------------ predictions
-    def _predict(self, domain: Domain, action: Text, events: Optional[List] = None,
-                 optional_events: Optional[List] = None) -> PolicyPrediction:
+    def _predict(
+        self, domain: Domain, action: Text, events: Optional[List] = None, optional_events: Optional[List] = None
+    ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
         probabilities[domain.index_for_action(action)] = 1.0
         # "No user" predictions overrule an active form's happy path (RulePolicy marks
         # those so): a customer who asks for a human in the middle of the identity
         # check, or loses their temper there, is handed off, not asked for the code again.
-        return self._prediction(probabilities, events=events, optional_events=optional_events,
-                                is_no_user_prediction=True)
+        return self._prediction(
+            probabilities, events=events, optional_events=optional_events, is_no_user_prediction=True
+        )
 
     def _abstain(self, domain: Domain, events: Optional[List] = None) -> PolicyPrediction:
         return self._prediction(self._default_predictions(domain), events=events)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "HandoffPolicy":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> HandoffPolicy:
         return cls(config, model_storage, resource, execution_context)
 
 

@@ -2,6 +2,7 @@
 
 sentiment_data/SOURCES.md documents every source and its licence.
 """
+
 from __future__ import annotations
 
 import csv

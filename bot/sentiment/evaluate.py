@@ -8,6 +8,7 @@ negative, accuracy per category, per-message inference latency (p50/p95,
 one message at a time on one thread, as the Rasa server runs it) and the size
 of the checkpoint on disk. Writes evaluation/reports/sentiment_report.json.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -72,10 +73,11 @@ def main(argv=None) -> None:
         "latency_ms_p50": statistics.median(latencies),
         "latency_ms_p95": percentile(latencies, 0.95),
         "model_size_mb": size_mb,
-        "per_category_accuracy": {f"{l}/{c}": ok / n for (l, c), (ok, n) in sorted(by_category.items())},
+        "per_category_accuracy": {f"{label}/{c}": ok / n for (label, c), (ok, n) in sorted(by_category.items())},
         "errors": [
             {"text": e.text, "gold": e.label, "predicted": r["label"], "score": r["score"]}
-            for e, r in zip(examples, readings) if r["label"] != e.label
+            for e, r in zip(examples, readings)
+            if r["label"] != e.label
         ],
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -7,6 +7,7 @@ fine-tuned elsewhere loads through the same `AutoModel…` calls, as long as its
 `id2label` names the classes. Nothing is ever downloaded: loading is local
 only.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ class SentimentModel:
     max_length: int
 
     @classmethod
-    def load(cls, directory: Path, max_length: int = 128, threads: Optional[int] = None) -> "SentimentModel":
+    def load(cls, directory: Path, max_length: int = 128, threads: Optional[int] = None) -> SentimentModel:
         import torch
         from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
@@ -58,9 +59,7 @@ class SentimentModel:
         import torch
 
         cleaned = [normalize(t or "").text for t in texts]
-        readings: List[Optional[Dict[str, object]]] = [
-            None if text else dict(EMPTY_READING) for text in cleaned
-        ]
+        readings: List[Optional[Dict[str, object]]] = [None if text else dict(EMPTY_READING) for text in cleaned]
         pending = [i for i, r in enumerate(readings) if r is None]
         if pending:
             batch = self.tokenizer(

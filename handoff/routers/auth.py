@@ -1,4 +1,5 @@
 """Login, logout, who am I."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,14 +26,22 @@ def login(body: LoginIn, ctx: CtxDep) -> JSONResponse:
     token = auth.open_session(ctx.db, agent, ctx.clock.now(), ttl)
     ctx.db.commit()
     response = JSONResponse(agent_view(agent))
-    response.set_cookie(auth.COOKIE_NAME, token, max_age=int(ttl.total_seconds()), httponly=True,
-                        samesite="lax", secure=ctx.settings.cookie_secure, path="/")
+    response.set_cookie(
+        auth.COOKIE_NAME,
+        token,
+        max_age=int(ttl.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=ctx.settings.cookie_secure,
+        path="/",
+    )
     return response
 
 
 @router.post("/logout", summary="End the session")
-def logout(_agent: AgentDep, ctx: CtxDep,
-           handoff_session: Annotated[Optional[str], Cookie(alias=auth.COOKIE_NAME)] = None) -> JSONResponse:
+def logout(
+    _agent: AgentDep, ctx: CtxDep, handoff_session: Annotated[Optional[str], Cookie(alias=auth.COOKIE_NAME)] = None
+) -> JSONResponse:
     auth.close_session(ctx.db, handoff_session)
     ctx.db.commit()
     response = JSONResponse({"status": "logged_out"})

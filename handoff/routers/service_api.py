@@ -1,4 +1,5 @@
 """Endpoints of the bot side (header X-Service-Key): handoffs, broker events, ratings, tickets."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends

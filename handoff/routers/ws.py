@@ -1,4 +1,5 @@
 """WS /ws: pushes events to a logged-in console (cookie handoff_session)."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect

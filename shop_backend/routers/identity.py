@@ -1,4 +1,5 @@
 """Identity: SMS verification codes and channel bindings."""
+
 from __future__ import annotations
 
 from typing import Annotated, Literal
@@ -17,8 +18,7 @@ router = APIRouter(tags=["identity"])
     status_code=202,
     response_model=schemas.CodeSent,
     summary="Send a login code",
-    responses=error_responses((404, "customer_not_found"), (423, "code_locked"),
-                              (422, "validation_error")),
+    responses=error_responses((404, "customer_not_found"), (423, "code_locked"), (422, "validation_error")),
 )
 def send_code(body: schemas.CodeRequest, ctx: CtxDep, idem: IdemDep):
     """Sends a 6-digit code by SMS to the phone of a known customer.
@@ -28,16 +28,22 @@ def send_code(body: schemas.CodeRequest, ctx: CtxDep, idem: IdemDep):
     and, when `SHOP_EXPOSE_CODES=true`, returned as `dev_code`. A phone that is locked
     after too many wrong codes gets `code_locked`.
     """
-    return idem.run(ctx, phone_scope(body.phone), body.model_dump(),
-                    lambda: service.send_login_code(ctx, body.phone), status_code=202)
+    return idem.run(
+        ctx,
+        phone_scope(body.phone),
+        body.model_dump(),
+        lambda: service.send_login_code(ctx, body.phone),
+        status_code=202,
+    )
 
 
 @router.post(
     "/verification-codes/check",
     response_model=schemas.Verified,
     summary="Check a login code",
-    responses=error_responses((400, "code_invalid"), (400, "code_expired"), (423, "code_locked"),
-                              (422, "validation_error")),
+    responses=error_responses(
+        (400, "code_invalid"), (400, "code_expired"), (423, "code_locked"), (422, "validation_error")
+    ),
 )
 def check_code(body: schemas.CodeCheck, ctx: CtxDep, idem: IdemDep):
     """Checks the latest code sent to the phone and names the customer it belongs to.
@@ -47,8 +53,9 @@ def check_code(body: schemas.CodeCheck, ctx: CtxDep, idem: IdemDep):
     * the 5th wrong code locks the phone for 15 minutes → 423 `code_locked`
       (with `retry_after` in seconds), the right code included.
     """
-    return idem.run(ctx, phone_scope(body.phone), body.model_dump(),
-                    lambda: service.check_login_code(ctx, body.phone, body.code))
+    return idem.run(
+        ctx, phone_scope(body.phone), body.model_dump(), lambda: service.check_login_code(ctx, body.phone, body.code)
+    )
 
 
 @router.get(
@@ -60,8 +67,7 @@ def check_code(body: schemas.CodeCheck, ctx: CtxDep, idem: IdemDep):
 def by_channel(
     ctx: CtxDep,
     channel: Annotated[Literal["web", "wechat"], Query(description="`web` or `wechat`")],
-    external_id: Annotated[str, Query(min_length=1, max_length=128,
-                                      description="Shop user id (web) or WeChat openid")],
+    external_id: Annotated[str, Query(min_length=1, max_length=128, description="Shop user id (web) or WeChat openid")],
 ):
     """The customer bound to a web shop account or a WeChat openid; 404 when none is."""
     return service.customer_out(ctx, service.customer_by_channel(ctx, channel, external_id))

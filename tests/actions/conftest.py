@@ -1,4 +1,5 @@
 """Calling the real action server the way Rasa does: POST /webhook with a tracker."""
+
 from __future__ import annotations
 
 import re
@@ -35,18 +36,33 @@ class ActionCall:
         self.latest: Dict[str, Any] = {}
         self.active_loop: Dict[str, Any] = {}
 
-    def user(self, text: str, intent: str, entities: Optional[List[dict]] = None,
-             metadata: Optional[dict] = None, confidence: float = 1.0, sentiment: Optional[dict] = None,
-             ranking: Optional[List[str]] = None, **slot_values) -> "ActionCall":
-        self.latest = {"text": text, "intent": {"name": intent, "confidence": confidence},
-                       "entities": entities or []}
+    def user(
+        self,
+        text: str,
+        intent: str,
+        entities: Optional[List[dict]] = None,
+        metadata: Optional[dict] = None,
+        confidence: float = 1.0,
+        sentiment: Optional[dict] = None,
+        ranking: Optional[List[str]] = None,
+        **slot_values,
+    ) -> ActionCall:
+        self.latest = {"text": text, "intent": {"name": intent, "confidence": confidence}, "entities": entities or []}
         if sentiment is not None:
             self.latest["sentiment"] = sentiment
         if ranking is not None:
-            self.latest["intent_ranking"] = [{"name": name, "confidence": round(confidence / (i + 1), 3)}
-                                             for i, name in enumerate(ranking)]
-        self.events.append({"event": "user", "timestamp": time.time(), "text": text,
-                            "parse_data": self.latest, "metadata": metadata or {}})
+            self.latest["intent_ranking"] = [
+                {"name": name, "confidence": round(confidence / (i + 1), 3)} for i, name in enumerate(ranking)
+            ]
+        self.events.append(
+            {
+                "event": "user",
+                "timestamp": time.time(),
+                "text": text,
+                "parse_data": self.latest,
+                "metadata": metadata or {},
+            }
+        )
         for name, value in slot_values.items():
             self.set(name, value)
         return self
@@ -55,20 +71,33 @@ class ActionCall:
         self.slots[name] = value
         self.events.append({"event": "slot", "timestamp": time.time(), "name": name, "value": value})
 
-    def form(self, name: str, requested_slot: Optional[str]) -> "ActionCall":
+    def form(self, name: str, requested_slot: Optional[str]) -> ActionCall:
         self.active_loop = {"name": name}
         self.slots["requested_slot"] = requested_slot
         return self
 
     def run(self, action: str) -> Dict[str, Any]:
         tracker = {
-            "sender_id": self.sender, "slots": self.slots, "latest_message": self.latest,
-            "events": self.events, "paused": False, "followup_action": None,
-            "active_loop": self.active_loop, "latest_action_name": "action_listen",
+            "sender_id": self.sender,
+            "slots": self.slots,
+            "latest_message": self.latest,
+            "events": self.events,
+            "paused": False,
+            "followup_action": None,
+            "active_loop": self.active_loop,
+            "latest_action_name": "action_listen",
         }
-        response = requests.post(self.url, json={"next_action": action, "sender_id": self.sender,
-                                                 "tracker": tracker, "domain": self.domain,
-                                                 "version": "3.6.2"}, timeout=30)
+        response = requests.post(
+            self.url,
+            json={
+                "next_action": action,
+                "sender_id": self.sender,
+                "tracker": tracker,
+                "domain": self.domain,
+                "version": "3.6.2",
+            },
+            timeout=30,
+        )
         assert response.status_code == 200, response.text
         result = response.json()
         for event in result["events"]:
@@ -88,11 +117,11 @@ class ActionCall:
 def call(action_url, domain_dict):
     def make(**slots) -> ActionCall:
         return ActionCall(action_url, domain_dict, **slots)
+
     return make
 
 
 def backend_code(backend_url: str, path: str, body: dict) -> str:
-    response = requests.post(f"{backend_url}{path}", json=body, headers={"X-Service-Key": SERVICE_KEY},
-                             timeout=10)
+    response = requests.post(f"{backend_url}{path}", json=body, headers={"X-Service-Key": SERVICE_KEY}, timeout=10)
     response.raise_for_status()
     return response.json()["dev_code"]

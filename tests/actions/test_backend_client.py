@@ -1,4 +1,5 @@
 """The client against the real backend, and against a port where nothing listens (backend down)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,7 @@ from tests.services import SERVICE_KEY
 
 
 def config(url, **overrides):
-    return dataclasses.replace(load(), backend_url=url, service_key=SERVICE_KEY, retry_backoff_s=0.01,
-                               **overrides)
+    return dataclasses.replace(load(), backend_url=url, service_key=SERVICE_KEY, retry_backoff_s=0.01, **overrides)
 
 
 def run(coroutine):
@@ -54,8 +54,9 @@ def test_reads_are_retried_twice_posts_never():
 
 
 def test_circuit_breaker_opens_fails_fast_and_closes_after_a_good_trial(backend_url):
-    dead = BackendClient(config(f"http://127.0.0.1:{free_port()}", breaker_failures=3,
-                                breaker_cooldown_s=0.3, read_retries=0))
+    dead = BackendClient(
+        config(f"http://127.0.0.1:{free_port()}", breaker_failures=3, breaker_cooldown_s=0.3, read_retries=0)
+    )
     for _ in range(3):
         with pytest.raises(BackendUnavailable):
             run(dead.points("C0001"))
@@ -75,7 +76,8 @@ def test_circuit_breaker_opens_fails_fast_and_closes_after_a_good_trial(backend_
 def test_breaker_reopens_when_the_trial_fails():
     clock = [0.0]
     breaker = CircuitBreaker(failures=2, cooldown_s=10, clock=lambda: clock[0])
-    breaker.failure(); breaker.failure()
+    breaker.failure()
+    breaker.failure()
     assert breaker.state == "open" and not breaker.allow()
     clock[0] = 11
     assert breaker.allow() and not breaker.allow()  # one trial at a time

@@ -4,6 +4,7 @@ An errand records the outcome `backend_down`, on which the handoff policy hands
 the conversation to a human (tests/handoff/test_policy.py); the identity step
 apologises and offers one.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -17,15 +18,23 @@ from tests.services import running_actions
 @pytest.fixture(scope="module")
 def dead_action_url(tmp_path_factory):
     state = tmp_path_factory.mktemp("actions-no-backend")
-    with running_actions(f"http://127.0.0.1:{free_port()}", state,
-                         extra_env={"ACTIONS_BACKEND_RETRY_BACKOFF_S": "0.01",
-                                    "ACTIONS_HANDOFF_URL": f"http://127.0.0.1:{free_port()}"}) as url:
+    with running_actions(
+        f"http://127.0.0.1:{free_port()}",
+        state,
+        extra_env={"ACTIONS_BACKEND_RETRY_BACKOFF_S": "0.01", "ACTIONS_HANDOFF_URL": f"http://127.0.0.1:{free_port()}"},
+    ) as url:
         yield url
 
 
 def test_errand_with_backend_down_apologises_and_records_it_for_the_handoff(dead_action_url, domain_dict):
-    c = ActionCall(dead_action_url, domain_dict, verified=True, customer_id="C0001",
-                   errand="order_status", order_id="20261101000001")
+    c = ActionCall(
+        dead_action_url,
+        domain_dict,
+        verified=True,
+        customer_id="C0001",
+        errand="order_status",
+        order_id="20261101000001",
+    )
     c.user("查订单", "order_status")
     result = c.run("action_do_errand")
     assert result["text"] == texts.BACKEND_DOWN_APOLOGY
@@ -40,8 +49,9 @@ def test_identity_with_backend_down_apologises(dead_action_url, domain_dict):
 
 
 def test_order_check_with_backend_down_ends_the_form_with_an_apology(dead_action_url, domain_dict):
-    c = ActionCall(dead_action_url, domain_dict, verified=True, customer_id="C0001",
-                   errand="cancel_order").form("errand_form", "order_id")
+    c = ActionCall(dead_action_url, domain_dict, verified=True, customer_id="C0001", errand="cancel_order").form(
+        "errand_form", "order_id"
+    )
     c.user("20261101000003", "inform", order_id="20261101000003")
     c.run("validate_errand_form")
     assert c.slots["errand_blocked"] == "backend_down" and c.slots["requested_slot"] is None

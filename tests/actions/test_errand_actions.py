@@ -4,6 +4,7 @@ Seed data (shop_backend/CONTRACT.md): 张伟 C0001 13800138000 (0001 shipped SF�
 0003 paid), 李娜 C0002 13912345678 (0002 delivered, 0004 refunding 399.00),
 王芳 C0003 13700001111 (0005 completed, 0006 cancelled).
 """
+
 from __future__ import annotations
 
 import re
@@ -47,8 +48,10 @@ def test_channel_customer_id_is_verified_at_once(call):
     assert "张伟" in result["text"]
 
 
-@pytest.mark.parametrize("claims", [{"channel": "wechat", "external_id": "oWECHAT_ZHANGWEI"},
-                                    {"channel": "web", "external_id": "shop-user-1"}])
+@pytest.mark.parametrize(
+    "claims",
+    [{"channel": "wechat", "external_id": "oWECHAT_ZHANGWEI"}, {"channel": "web", "external_id": "shop-user-1"}],
+)
 def test_bound_channel_account_is_verified_at_once(call, claims):
     c = call()
     c.user("我的订单到哪了", "logistics_track", metadata=signed(**claims))
@@ -63,14 +66,21 @@ def test_unknown_channel_account_needs_the_identity_form(call):
     assert slots_of(result)["verified"] is False and c.slots["customer_id"] is None
 
 
-@pytest.mark.parametrize("metadata", [
-    {"shop_customer_id": "C0001"},                                    # a bare claim
-    {"channel": "wechat", "external_id": "oWECHAT_ZHANGWEI"},         # a bare claim
-    {"identity_token": identity_token.sign({"shop_customer_id": "C0001"}, key="not-the-channels-secret-but-long-enough-for-hs256")},
-    {"identity_token": identity_token.sign({"shop_customer_id": "C0001"}, ttl_s=-60)},  # expired
-    {"identity_token": "not.a.token"},
-    {"identity_token": ["C0001"]},
-])
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        {"shop_customer_id": "C0001"},  # a bare claim
+        {"channel": "wechat", "external_id": "oWECHAT_ZHANGWEI"},  # a bare claim
+        {
+            "identity_token": identity_token.sign(
+                {"shop_customer_id": "C0001"}, key="not-the-channels-secret-but-long-enough-for-hs256"
+            )
+        },
+        {"identity_token": identity_token.sign({"shop_customer_id": "C0001"}, ttl_s=-60)},  # expired
+        {"identity_token": "not.a.token"},
+        {"identity_token": ["C0001"]},
+    ],
+)
 def test_unsigned_forged_or_expired_identity_is_not_trusted(call, metadata):
     c = call()
     c.user("查下积分", "account_points", metadata=metadata)
@@ -78,8 +88,9 @@ def test_unsigned_forged_or_expired_identity_is_not_trusted(call, metadata):
     assert slots_of(result)["verified"] is False and c.slots["customer_id"] is None
 
 
-@pytest.mark.parametrize("value, problem", [("1380013800", "10位"), ("23800138000", "13–19开头"),
-                                             ("138001380001", "12位")])
+@pytest.mark.parametrize(
+    "value, problem", [("1380013800", "10位"), ("23800138000", "13–19开头"), ("138001380001", "12位")]
+)
 def test_phone_format_is_checked_and_explained(call, value, problem):
     c = call(errand="account_points").form("verify_identity_form", "phone")
     c.user(value, "inform", phone=value)
@@ -100,8 +111,9 @@ def test_phone_then_wrong_code_then_right_code(call, backend_url):
     c.user("我手机 138 0013 8000", "inform", phone="13800138000")
     result = c.run("validate_verify_identity_form")
     assert c.slots["phone"] == "13800138000" and "138****8000" in result["text"]
-    assert c.slots["requested_slot"] == "verification_code" or "verification_code" in slots_of(result) \
-        or True  # Rasa core requests the next slot
+    assert (
+        c.slots["requested_slot"] == "verification_code" or "verification_code" in slots_of(result) or True
+    )  # Rasa core requests the next slot
 
     c.form("verify_identity_form", "verification_code")
     c.user("000000", "inform", verification_code="000000")
@@ -150,7 +162,7 @@ def test_several_orders_are_offered_as_buttons(call):
 def test_cancel_of_a_shipped_order_is_refused_before_asking_to_confirm(call):
     c = call(**ZHANG, errand="cancel_order").form("errand_form", "order_id")
     c.user("20261101000001", "inform", order_id="20261101000001")
-    result = c.run("validate_errand_form")
+    c.run("validate_errand_form")
     assert c.slots["errand_blocked"] == "order_already_shipped"
     assert c.slots["requested_slot"] is None, "nothing left to ask: the form ends"
     done = c.run("action_do_errand")
@@ -210,8 +222,9 @@ def test_reset_password_confirms_then_sends_to_the_masked_phone(call):
 
 
 def test_declined_confirmation_changes_nothing(call, backend_url):
-    result = errand(call, ZHANG, "cancel_order", "20261101000003", confirmed=False,
-                    order_summary={"status": "paid"}).run("action_do_errand")
+    result = errand(
+        call, ZHANG, "cancel_order", "20261101000003", confirmed=False, order_summary={"status": "paid"}
+    ).run("action_do_errand")
     assert result["text"] == texts.DECLINED
     status = errand(call, ZHANG, "order_status", "20261101000003").run("action_do_errand")
     assert "已付款待发货" in status["text"]
@@ -222,11 +235,13 @@ def test_return_and_exchange_and_business_rules(call):
     c.user("20261101000002", "inform", order_id="20261101000002")
     c.run("validate_errand_form")
     assert c.slots["errand_blocked"] is None and c.slots["order_id"] == "20261101000002"
-    done = errand(call, LI, "return_goods", "20261101000002", return_reason="尺码不合适",
-                  confirmed=True).run("action_do_errand")
+    done = errand(call, LI, "return_goods", "20261101000002", return_reason="尺码不合适", confirmed=True).run(
+        "action_do_errand"
+    )
     assert "退货申请已提交" in done["text"] and "¥" in done["text"]
-    exchange = errand(call, LI, "exchange_goods", "20261101000002", exchange_for="换成L码",
-                      confirmed=True).run("action_do_errand")
+    exchange = errand(call, LI, "exchange_goods", "20261101000002", exchange_for="换成L码", confirmed=True).run(
+        "action_do_errand"
+    )
     assert "换货申请已提交" in exchange["text"] and "L码" in exchange["text"]
     # not delivered yet → refused by the business rule, explained
     c = call(**ZHANG, errand="return_goods").form("errand_form", "order_id")
@@ -240,22 +255,43 @@ def test_invoice_request(call):
     ask = call(**LI, errand="invoice_request", order_id="20261101000002").form("errand_form", "invoice_email")
     ask.user("我的邮箱是 lina@", "inform", invoice_email="我的邮箱是 lina@")
     assert "邮箱格式" in ask.run("validate_errand_form")["text"]
-    result = errand(call, LI, "invoice_request", "20261101000002", invoice_title="个人",
-                    invoice_email="lina@example.com", confirmed=True).run("action_do_errand")
+    result = errand(
+        call,
+        LI,
+        "invoice_request",
+        "20261101000002",
+        invoice_title="个人",
+        invoice_email="lina@example.com",
+        confirmed=True,
+    ).run("action_do_errand")
     assert "发票" in result["text"] and "lina@example.com" in result["text"]
 
 
 def backend_invoices(backend_url, order_id, customer_id):
-    response = requests.get(f"{backend_url}/v1/orders/{order_id}/invoices", params={"customer_id": customer_id},
-                            headers={"X-Service-Key": SERVICE_KEY}, timeout=10)
+    response = requests.get(
+        f"{backend_url}/v1/orders/{order_id}/invoices",
+        params={"customer_id": customer_id},
+        headers={"X-Service-Key": SERVICE_KEY},
+        timeout=10,
+    )
     response.raise_for_status()
     return response.json()["invoices"]
 
 
-@pytest.mark.parametrize("text, wanted", [
-    ("重开发票", True), ("麻烦重新发一下发票到邮箱", True), ("发票丢了再发一次", True), ("发票没收到", True),
-    ("帮我补发一下发票", True), ("發票沒收到，重新發一下", True),
-    ("我要开发票", False), ("发票", False), ("开个公司抬头的发票", False)])
+@pytest.mark.parametrize(
+    "text, wanted",
+    [
+        ("重开发票", True),
+        ("麻烦重新发一下发票到邮箱", True),
+        ("发票丢了再发一次", True),
+        ("发票没收到", True),
+        ("帮我补发一下发票", True),
+        ("發票沒收到，重新發一下", True),
+        ("我要开发票", False),
+        ("发票", False),
+        ("开个公司抬头的发票", False),
+    ],
+)
 def test_reissue_is_decided_from_the_errand_turn(call, text, wanted):
     c = call(**WANG)
     c.user(text, "invoice_request")
@@ -266,8 +302,15 @@ def test_reissue_is_decided_from_the_errand_turn(call, text, wanted):
 def test_invoice_reissue_asks_only_for_the_email_then_reissues(call, backend_url):
     # 王芳's completed order: no other test touches its invoices
     order_id = "20261101000005"
-    issued = errand(call, WANG, "invoice_request", order_id, invoice_title="个人",
-                    invoice_email="wangfang@example.com", confirmed=True).run("action_do_errand")
+    issued = errand(
+        call,
+        WANG,
+        "invoice_request",
+        order_id,
+        invoice_title="个人",
+        invoice_email="wangfang@example.com",
+        confirmed=True,
+    ).run("action_do_errand")
     invoice_id = re.search(r"INV\w+", issued["text"]).group(0)
 
     c = call(**WANG)
@@ -298,15 +341,24 @@ def test_invoice_reissue_asks_only_for_the_email_then_reissues(call, backend_url
     assert invoices[0]["email"] == "wangfang@example.com"
     assert len(invoices) == 1, "re-issued, not issued again"
     # the same confirmation delivered again changes nothing twice and answers the same
-    for name, value in {"errand": "invoice_request", "order_id": order_id, "invoice_email": "wangfang@example.com",
-                        "invoice_previous": {"id": invoice_id, "email": "wangfang@example.com"},
-                        "confirmed": True}.items():
+    for name, value in {
+        "errand": "invoice_request",
+        "order_id": order_id,
+        "invoice_email": "wangfang@example.com",
+        "invoice_previous": {"id": invoice_id, "email": "wangfang@example.com"},
+        "confirmed": True,
+    }.items():
         c.slots[name] = value
     assert c.run("action_do_errand")["text"] == done["text"]
 
     # to a new address: typed by the customer, shown as typed
-    c = call(**WANG, errand="invoice_request", order_id=order_id, invoice_reissue=True,
-             invoice_previous={"id": invoice_id, "email": "wangfang@example.com"})
+    c = call(
+        **WANG,
+        errand="invoice_request",
+        order_id=order_id,
+        invoice_reissue=True,
+        invoice_previous={"id": invoice_id, "email": "wangfang@example.com"},
+    )
     c.form("errand_form", "invoice_email")
     c.user("发到 wf.new@example.cn 吧", "inform", invoice_email="发到 wf.new@example.cn 吧")
     c.run("validate_errand_form")
@@ -331,23 +383,45 @@ def test_reissue_without_an_invoice_falls_back_to_issuing_one(call, backend_url)
     assert "还没有开过发票" in result["text"]
     assert c.slots["invoice_previous"] is None and c.slots["requested_slot"] == "invoice_title"
     assert c.run("action_ask_invoice_email")["text"] == texts.ASK_INVOICE_EMAIL
-    done = errand(call, ZHANG, "invoice_request", order_id, invoice_reissue=True, invoice_title="个人",
-                  invoice_email="zw@example.com", confirmed=True).run("action_do_errand")
+    done = errand(
+        call,
+        ZHANG,
+        "invoice_request",
+        order_id,
+        invoice_reissue=True,
+        invoice_title="个人",
+        invoice_email="zw@example.com",
+        confirmed=True,
+    ).run("action_do_errand")
     assert "电子发票已开具" in done["text"] and "zw@example.com" in done["text"]
     invoices = backend_invoices(backend_url, order_id, "C0001")
     assert len(invoices) == 1 and invoices[0]["status"] == "issued"
 
 
 def test_modify_address_then_cancel_is_idempotent(call, backend_url):
-    result = errand(call, ZHANG, "modify_address", "20261101000003",
-                    new_address="浙江省杭州市西湖区文三路100号 张伟 13800138000", confirmed=True)
+    result = errand(
+        call,
+        ZHANG,
+        "modify_address",
+        "20261101000003",
+        new_address="浙江省杭州市西湖区文三路100号 张伟 13800138000",
+        confirmed=True,
+    )
     assert "地址已改为" in result.run("action_do_errand")["text"]
     # the free-form address reached the backend as fields (actions/address_parser.py)
-    order = requests.get(f"{backend_url}/v1/orders/20261101000003", params={"customer_id": "C0001"},
-                         headers={"X-Service-Key": SERVICE_KEY}, timeout=10).json()
+    order = requests.get(
+        f"{backend_url}/v1/orders/20261101000003",
+        params={"customer_id": "C0001"},
+        headers={"X-Service-Key": SERVICE_KEY},
+        timeout=10,
+    ).json()
     assert {k: order["address"][k] for k in ("province", "city", "receiver", "phone", "detail")} == {
-        "province": "浙江省", "city": "杭州市", "receiver": "张伟", "phone": "13800138000",
-        "detail": "西湖区文三路100号"}
+        "province": "浙江省",
+        "city": "杭州市",
+        "receiver": "张伟",
+        "phone": "13800138000",
+        "detail": "西湖区文三路100号",
+    }
     cancel = errand(call, ZHANG, "cancel_order", "20261101000003", confirmed=True)
     first = cancel.run("action_do_errand")
     assert "已为您取消" in first["text"]

@@ -1,5 +1,6 @@
 """The handoff actions on the real action server, against the real handoff service
 (open around the clock: tests/conftest.py; closed all week: this module's own)."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,12 @@ CALM = {"label": "neutral", "score": 0.04}
 
 def supervisor(handoff_url: str) -> requests.Session:
     session = requests.Session()
-    assert session.post(f"{handoff_url}/api/auth/login", json={"username": "zhou", "password": HANDOFF_DEMO_PASSWORD},
-                        timeout=10).status_code == 200
+    assert (
+        session.post(
+            f"{handoff_url}/api/auth/login", json={"username": "zhou", "password": HANDOFF_DEMO_PASSWORD}, timeout=10
+        ).status_code
+        == 200
+    )
     return session
 
 
@@ -36,8 +41,16 @@ def angry_zhang_wei(url: str, domain_dict) -> ActionCall:
     c.set("customer_level", "金卡")
     c.user("订单20261101000001", "inform", order_id="20261101000001", sentiment=CALM)
     c.user("都一个星期了还没到，气死我了！！！", "logistics_track", confidence=0.88, sentiment=UPSET)
-    c.set("handoff_trigger", {"reason": "upset", "reading": {"sentiment": 0.97, "threshold": 0.85},
-                              "upset": True, "vip": True, "priority": 2})
+    c.set(
+        "handoff_trigger",
+        {
+            "reason": "upset",
+            "reading": {"sentiment": 0.97, "threshold": 0.85},
+            "upset": True,
+            "vip": True,
+            "priority": 2,
+        },
+    )
     return c
 
 
@@ -53,14 +66,23 @@ def test_the_handoff_carries_the_whole_context_and_pauses_the_bot(action_url, ha
     package = handoff["package"]
     assert handoff["state"] == "QUEUED" and handoff["reason"] == "upset" and handoff["priority"] == 2
     assert package["trigger"] == {"sentiment": 0.97, "threshold": 0.85}
-    assert package["customer"] == {"id": "C0001", "name": "张伟", "phone_masked": "138****8000",
-                                   "level": "金卡", "verified": True}
+    assert package["customer"] == {
+        "id": "C0001",
+        "name": "张伟",
+        "phone_masked": "138****8000",
+        "level": "金卡",
+        "verified": True,
+    }
     assert package["slots"]["order_id"] == "20261101000001"
     [order] = package["orders"]
     assert order["order_id"] == "20261101000001" and order["tracking_no"] == "SF1234567890123"
     customer_turns = [m for m in handoff["messages"] if m["role"] == "customer"]
     assert [m["text"] for m in customer_turns] == [
-        "我的快递怎么还没到", "138****8000", "订单20261101000001", "都一个星期了还没到，气死我了！！！"]
+        "我的快递怎么还没到",
+        "138****8000",
+        "订单20261101000001",
+        "都一个星期了还没到，气死我了！！！",
+    ]
     assert customer_turns[-1]["intent"] == "logistics_track" and customer_turns[-1]["confidence"] == 0.88
     assert customer_turns[-1]["sentiment"] == UPSET
     assert "张伟（金卡会员）想查物流" in handoff["summary"] and "20261101000001" in handoff["summary"]
@@ -75,13 +97,20 @@ def test_the_handoff_carries_the_whole_context_and_pauses_the_bot(action_url, ha
 
 def test_a_low_confidence_message_is_clarified_with_the_two_likeliest_intents(action_url, domain_dict):
     c = ActionCall(action_url, domain_dict)
-    c.user("那个东西咋还不动", "nlu_fallback", confidence=0.35,
-           ranking=["nlu_fallback", "logistics_track", "urge_delivery", "order_status"])
+    c.user(
+        "那个东西咋还不动",
+        "nlu_fallback",
+        confidence=0.35,
+        ranking=["nlu_fallback", "logistics_track", "urge_delivery", "order_status"],
+    )
     result = c.run("action_clarify_intent")
     assert result["text"] == texts.CLARIFY_TWO.format(first="查物流", second="催发货")
     buttons = result["responses"][0]["buttons"]
     assert [(b["title"], b["payload"]) for b in buttons] == [
-        ("查物流", "/logistics_track"), ("催发货", "/urge_delivery"), (texts.CLARIFY_HUMAN_BUTTON, "/request_human")]
+        ("查物流", "/logistics_track"),
+        ("催发货", "/urge_delivery"),
+        (texts.CLARIFY_HUMAN_BUTTON, "/request_human"),
+    ]
 
 
 def test_a_clarification_without_candidates_asks_to_rephrase(action_url, domain_dict):
@@ -96,15 +125,26 @@ def closed_action_url(backend_url, tmp_path_factory):
     """An action server whose handoff service has no business days at all."""
     state = tmp_path_factory.mktemp("handoff-closed")
     closed = {"HANDOFF_BUSINESS_DAYS": "[]", "HANDOFF_BUSINESS_HOURS": "09:00-22:00"}
-    with running_handoff(state, rasa_url="http://127.0.0.1:9", extra_env=closed) as url, \
-            running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": url}) as actions:
+    with (
+        running_handoff(state, rasa_url="http://127.0.0.1:9", extra_env=closed) as url,
+        running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": url}) as actions,
+    ):
         yield actions, url
 
 
 def test_outside_business_hours_a_ticket_takes_the_customers_message(closed_action_url, domain_dict):
     action_url, handoff_url = closed_action_url
-    c = ActionCall(action_url, domain_dict, handoff_trigger={"reason": "complain", "reading": {"intent": "complain"},
-                                                             "upset": True, "vip": False, "priority": 1})
+    c = ActionCall(
+        action_url,
+        domain_dict,
+        handoff_trigger={
+            "reason": "complain",
+            "reading": {"intent": "complain"},
+            "upset": True,
+            "vip": False,
+            "priority": 1,
+        },
+    )
     c.user("你们这服务太差了，我要投诉", "complain", sentiment=UPSET)
     result = c.run("action_handoff")
     assert "工单 GD" in result["text"] and "服务时间（09:00-22:00）" in result["text"]

@@ -1,4 +1,5 @@
 """Phones and codes never appear in full in replies or logs."""
+
 import logging
 
 from actions.masking import MaskingFilter, mask_phone, mask_secrets
@@ -10,8 +11,9 @@ def test_phone_numbers_are_masked_in_text():
 
 
 def test_log_records_lose_phones_and_codes():
-    record = logging.LogRecord("actions.identity", logging.INFO, __file__, 1,
-                               "verification code for %s: %s", ("13800138000", "482913"), None)
+    record = logging.LogRecord(
+        "actions.identity", logging.INFO, __file__, 1, "verification code for %s: %s", ("13800138000", "482913"), None
+    )
     MaskingFilter().filter(record)
     assert record.getMessage() == "verification code for 138****8000: ******"
     assert mask_secrets("验证码 482913 已发送") == "验证码 ****** 已发送"

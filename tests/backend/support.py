@@ -1,4 +1,5 @@
 """Fixtures of the backend tests: real databases (SQLite always, PostgreSQL when reachable)."""
+
 from __future__ import annotations
 
 import os
@@ -35,9 +36,14 @@ def _pg_unreachable_reason() -> str | None:
         return f"psycopg missing: {exc}"
     url = make_url(PG_ADMIN_URL)
     try:
-        with psycopg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                             password=url.password, dbname=url.database or "postgres",
-                             connect_timeout=3):
+        with psycopg.connect(
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.database or "postgres",
+            connect_timeout=3,
+        ):
             return None
     except Exception as exc:
         return f"PostgreSQL not reachable at {url.host}:{url.port or 5432} ({type(exc).__name__}: {exc})".strip()

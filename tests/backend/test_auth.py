@@ -1,4 +1,5 @@
 """X-Service-Key on /v1, the error body, health without a key."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,4 +1,5 @@
 """Customer profile, orders list, points, membership, password reset, phone change."""
+
 from __future__ import annotations
 
 import logging
@@ -6,8 +7,14 @@ import logging
 
 def test_customer(client):
     body = client.get("/v1/customers/C0001").json()
-    assert body == {"id": "C0001", "name": "张伟", "phone": "13800138000", "phone_masked": "138****8000",
-                    "level": "金卡", "points": 2680}
+    assert body == {
+        "id": "C0001",
+        "name": "张伟",
+        "phone": "13800138000",
+        "phone_masked": "138****8000",
+        "level": "金卡",
+        "points": 2680,
+    }
 
 
 def test_unknown_customer(client):
@@ -33,7 +40,11 @@ def test_points(client):
 
 def test_membership(client):
     assert client.get("/v1/customers/C0001/membership").json() | {"benefits": []} == {
-        "level": "金卡", "benefits": [], "next_level": "钻石", "points_to_next": 320}
+        "level": "金卡",
+        "benefits": [],
+        "next_level": "钻石",
+        "points_to_next": 320,
+    }
     top = client.get("/v1/customers/C0003/membership").json()
     assert top["level"] == "钻石" and top["next_level"] is None and top["benefits"]
     assert client.get("/v1/customers/C0002/membership").json()["points_to_next"] == 880
@@ -51,8 +62,10 @@ def test_phone_change(client, caplog):
         resp = client.post("/v1/customers/C0002/phone-change/code", json={"new_phone": "13912340000"})
         assert resp.status_code == 202
         code = resp.json()["dev_code"]
-        wrong = client.post("/v1/customers/C0002/phone-change",
-                            json={"new_phone": "13912340000", "code": f"{(int(code) + 1) % 10**6:06d}"})
+        wrong = client.post(
+            "/v1/customers/C0002/phone-change",
+            json={"new_phone": "13912340000", "code": f"{(int(code) + 1) % 10**6:06d}"},
+        )
         assert wrong.status_code == 400 and wrong.json()["error"]["attempts_left"] == 4
         done = client.post("/v1/customers/C0002/phone-change", json={"new_phone": "13912340000", "code": code})
     assert done.status_code == 200 and done.json() == {"phone": "139****0000"}
@@ -72,8 +85,9 @@ def test_phone_change_same_and_in_use(client):
 
 
 def test_phone_change_code_expires(env):
-    code = env.client.post("/v1/customers/C0001/phone-change/code",
-                           json={"new_phone": "13600000001"}).json()["dev_code"]
+    code = env.client.post("/v1/customers/C0001/phone-change/code", json={"new_phone": "13600000001"}).json()[
+        "dev_code"
+    ]
     env.clock.advance(minutes=6)
     resp = env.client.post("/v1/customers/C0001/phone-change", json={"new_phone": "13600000001", "code": code})
     assert resp.status_code == 400 and resp.json()["error"]["code"] == "code_expired"

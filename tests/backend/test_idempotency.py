@@ -1,4 +1,5 @@
 """Idempotency-Key: the same key with the same customer changes nothing twice."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -37,10 +38,17 @@ def test_urge_invoice_and_code_with_keys(env):
     c = env.client
     for _ in range(2):
         c.post("/v1/orders/20261101000003/urge", json={"customer_id": "C0001"}, headers={"Idempotency-Key": "u"})
-        c.post("/v1/orders/20261101000001/invoices", json={"customer_id": "C0001", "title": "个人",
-                                                           "email": "a@b.cn"}, headers={"Idempotency-Key": "i"})
-    codes = [c.post("/v1/verification-codes", json={"phone": "13800138000"},
-                    headers={"Idempotency-Key": "code"}).json()["dev_code"] for _ in range(2)]
+        c.post(
+            "/v1/orders/20261101000001/invoices",
+            json={"customer_id": "C0001", "title": "个人", "email": "a@b.cn"},
+            headers={"Idempotency-Key": "i"},
+        )
+    codes = [
+        c.post("/v1/verification-codes", json={"phone": "13800138000"}, headers={"Idempotency-Key": "code"}).json()[
+            "dev_code"
+        ]
+        for _ in range(2)
+    ]
     assert codes[0] == codes[1]
     assert (count(env, Urge), count(env, Invoice), count(env, VerificationCode)) == (1, 1, 1)
 

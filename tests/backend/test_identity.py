@@ -1,4 +1,5 @@
 """Verification codes (expiry, wrong tries, lock, masked log) and channel bindings."""
+
 from __future__ import annotations
 
 import logging

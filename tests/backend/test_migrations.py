@@ -1,4 +1,5 @@
 """Alembic: up from an empty database; the migrated schema matches the models."""
+
 from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata

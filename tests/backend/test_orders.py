@@ -1,4 +1,5 @@
 """Every order endpoint: happy paths and each business rule."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -6,9 +7,21 @@ from sqlalchemy import func, select
 from shop_backend.models import Refund, Urge
 
 SHIPPED, PAID, DELIVERED, REFUNDING, COMPLETED, CANCELLED = (
-    "20261101000001", "20261101000003", "20261101000002", "20261101000004", "20261101000005", "20261101000006")
-OWNER = {SHIPPED: "C0001", PAID: "C0001", DELIVERED: "C0002", REFUNDING: "C0002",
-         COMPLETED: "C0003", CANCELLED: "C0003"}
+    "20261101000001",
+    "20261101000003",
+    "20261101000002",
+    "20261101000004",
+    "20261101000005",
+    "20261101000006",
+)
+OWNER = {
+    SHIPPED: "C0001",
+    PAID: "C0001",
+    DELIVERED: "C0002",
+    REFUNDING: "C0002",
+    COMPLETED: "C0003",
+    CANCELLED: "C0003",
+}
 
 
 def post(client, order_id, action, **body):
@@ -24,7 +37,8 @@ def test_get_order(client):
     body = client.get(f"/v1/orders/{SHIPPED}", params={"customer_id": "C0001"}).json()
     assert body["id"] == SHIPPED and body["customer_id"] == "C0001"
     assert body["total"] == "599.00" and body["items"] == [
-        {"name": "李宁 超轻20 男款跑步鞋 42码", "quantity": 1, "price": "599.00"}]
+        {"name": "李宁 超轻20 男款跑步鞋 42码", "quantity": 1, "price": "599.00"}
+    ]
     assert body["address"]["receiver"] == "张伟" and body["address"]["city"] == "北京市"
     for key in ("created_at", "paid_at", "shipped_at", "expected_ship_by"):
         assert body[key].endswith("+08:00"), key
@@ -128,8 +142,14 @@ def test_refund(client):
 
 
 def test_invoice_issue_and_reissue(client):
-    resp = post(client, SHIPPED, "invoices", title="上海某某科技有限公司", tax_number="91310000MA1FL0000X",
-                email="zhangwei@example.com")
+    resp = post(
+        client,
+        SHIPPED,
+        "invoices",
+        title="上海某某科技有限公司",
+        tax_number="91310000MA1FL0000X",
+        email="zhangwei@example.com",
+    )
     assert resp.status_code == 201
     inv = resp.json()
     assert inv["id"].startswith("INV") and inv["status"] == "issued" and inv["email"] == "zhangwei@example.com"
@@ -159,8 +179,13 @@ def test_invoice_list_newest_first_and_only_the_owners(env):
     body = client.get(f"/v1/orders/{COMPLETED}/invoices", params={"customer_id": "C0003"}).json()
     assert [i["id"] for i in body["invoices"]] == [second["id"], first["id"]]
     newest, oldest = body["invoices"]
-    assert newest == {"id": second["id"], "status": "issued", "title": "王芳", "email": "wf2@example.com",
-                      "issued_at": newest["issued_at"]}
+    assert newest == {
+        "id": second["id"],
+        "status": "issued",
+        "title": "王芳",
+        "email": "wf2@example.com",
+        "issued_at": newest["issued_at"],
+    }
     assert newest["issued_at"].endswith("+08:00") and newest["issued_at"] > oldest["issued_at"]
     assert oldest["status"] == "reissued" and oldest["title"] == "个人"
     # someone else's order (or a missing one): order_not_found, as everywhere

@@ -1,4 +1,5 @@
 """The contract records, exactly; idempotent seeding; the generated volume."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -105,7 +106,8 @@ def test_volume_is_deterministic(tmp_path):
         engine = make_engine(url)
         with make_sessionmaker(engine)() as s:
             seed_volume(s, settings, customers=50, orders=200, seed=42, anchor=anchor)
-            snapshots.append(s.execute(select(Order.id, Order.status, Order.total_cents, Order.city)
-                                       .order_by(Order.id)).all())
+            snapshots.append(
+                s.execute(select(Order.id, Order.status, Order.total_cents, Order.city).order_by(Order.id)).all()
+            )
         engine.dispose()
     assert snapshots[0] == snapshots[1] and len(snapshots[0]) == 200

@@ -1,4 +1,5 @@
 """The real server: `python -m shop_backend serve` in a subprocess, called over HTTP."""
+
 from __future__ import annotations
 
 import os
@@ -21,11 +22,21 @@ def free_port() -> int:
 def test_serve_over_http(tmp_path):
     port = free_port()
     log_path = tmp_path / "server.log"
-    env = dict(os.environ, SHOP_DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}", SHOP_SERVICE_KEY=KEY,
-               SHOP_EXPOSE_CODES="true", PYTHONPATH=str(ROOT))
+    env = dict(
+        os.environ,
+        SHOP_DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}",
+        SHOP_SERVICE_KEY=KEY,
+        SHOP_EXPOSE_CODES="true",
+        PYTHONPATH=str(ROOT),
+    )
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "shop_backend", "serve", "--host", "127.0.0.1",
-                                 "--port", str(port)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "shop_backend", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -44,8 +55,12 @@ def test_serve_over_http(tmp_path):
             order = http.get("/v1/orders/20261101000001", params={"customer_id": "C0001"}).json()
             assert order["tracking_no"] == "SF1234567890123"
             code = http.post("/v1/verification-codes", json={"phone": "13800138000"}).json()["dev_code"]
-            assert http.post("/v1/verification-codes/check",
-                             json={"phone": "13800138000", "code": code}).json()["customer_id"] == "C0001"
+            assert (
+                http.post("/v1/verification-codes/check", json={"phone": "13800138000", "code": code}).json()[
+                    "customer_id"
+                ]
+                == "C0001"
+            )
             assert http.get("/openapi.json").json()["info"]["title"]
     finally:
         proc.terminate()

@@ -1,4 +1,5 @@
 """The handoff event broker: relays only customer messages, never blocks or raises on a dead service."""
+
 from __future__ import annotations
 
 import asyncio

@@ -8,6 +8,7 @@ agent API as the console uses it.
   marked as a person's; returning the conversation gives the bot back, which asks
   for a rating and stores the answer with the handoff.
 """
+
 from __future__ import annotations
 
 import queue
@@ -19,22 +20,24 @@ import pytest
 import requests
 import socketio
 
-from tests.services import HANDOFF_DEMO_PASSWORD, SERVICE_KEY
+from tests.services import HANDOFF_DEMO_PASSWORD
 
 WAIT_S = 60  # a reply waits for NLU, the action server and the service on a busy machine
 
 
 def rest(rasa_url: str, sender: str, text: str) -> List[Dict[str, Any]]:
-    response = requests.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                             timeout=WAIT_S)
+    response = requests.post(
+        f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=WAIT_S
+    )
     response.raise_for_status()
     return response.json()
 
 
 def agent_session(handoff_url: str, username: str) -> requests.Session:
     session = requests.Session()
-    response = session.post(f"{handoff_url}/api/auth/login",
-                            json={"username": username, "password": HANDOFF_DEMO_PASSWORD}, timeout=10)
+    response = session.post(
+        f"{handoff_url}/api/auth/login", json={"username": username, "password": HANDOFF_DEMO_PASSWORD}, timeout=10
+    )
     assert response.status_code == 200, response.text
     return session
 
@@ -99,8 +102,14 @@ def test_an_angry_customer_is_handed_off_with_the_whole_context(rasa_url, handof
     # while a human holds it the bot is silent, and the message reaches the agent with its reading
     assert tracker(rasa_url, sender)["paused"] is True
     assert rest(rasa_url, sender, "还要等多久啊") == []
-    relayed = wait_until(lambda: [m for m in handoff_of(supervisor, handoff_url, sender)["messages"]
-                                  if m["role"] == "customer" and m["text"] == "还要等多久啊"], "the relayed message")
+    relayed = wait_until(
+        lambda: [
+            m
+            for m in handoff_of(supervisor, handoff_url, sender)["messages"]
+            if m["role"] == "customer" and m["text"] == "还要等多久啊"
+        ],
+        "the relayed message",
+    )
     assert relayed[0]["intent"] and relayed[0]["sentiment"]["label"] in ("negative", "neutral", "positive")
 
 
@@ -110,7 +119,7 @@ class WebChatCustomer:
 
     def __init__(self, rasa_url: str):
         self.session_id = uuid.uuid4().hex
-        self.received: "queue.Queue[Dict[str, Any]]" = queue.Queue()
+        self.received: queue.Queue[Dict[str, Any]] = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", lambda message: self.received.put(message))
         confirmed = queue.Queue()
@@ -159,8 +168,11 @@ def test_an_agent_reply_reaches_the_web_chat_and_the_bot_asks_for_a_rating(rasa_
 
     # the agent's reply, marked as a person's, on the customer's own channel
     sent = time.monotonic()
-    reply = wang.post(f"{handoff_url}/api/handoffs/{handoff['id']}/messages",
-                      json={"text": "您好，我是小王，请问有什么可以帮您？"}, timeout=10)
+    reply = wang.post(
+        f"{handoff_url}/api/handoffs/{handoff['id']}/messages",
+        json={"text": "您好，我是小王，请问有什么可以帮您？"},
+        timeout=10,
+    )
     assert reply.status_code in (200, 201), reply.text
     message = customer.until(lambda m: m.get("sender") == "agent")
     print(f"agent reply → customer: {(time.monotonic() - sent) * 1000:.0f} ms")
@@ -168,9 +180,12 @@ def test_an_agent_reply_reaches_the_web_chat_and_the_bot_asks_for_a_rating(rasa_
 
     # the customer's answer goes to the agent, not to the bot
     customer.say("我的订单20261101000001怎么还没发货")
-    detail = wait_until(lambda: (lambda d: d if any(m["text"] == "我的订单20261101000001怎么还没发货"
-                                                   for m in d["messages"]) else None)(
-        handoff_of(wang, handoff_url, customer.session_id)), "the customer's message at the agent")
+    detail = wait_until(
+        lambda: (
+            lambda d: d if any(m["text"] == "我的订单20261101000001怎么还没发货" for m in d["messages"]) else None
+        )(handoff_of(wang, handoff_url, customer.session_id)),
+        "the customer's message at the agent",
+    )
     assert detail["state"] == "AGENT"
     with pytest.raises(queue.Empty):
         customer.next_message(timeout=3)  # the bot stays silent while the agent has it
@@ -183,8 +198,10 @@ def test_an_agent_reply_reaches_the_web_chat_and_the_bot_asks_for_a_rating(rasa_
     customer.say("5")
     thanks = customer.until(lambda m: "感谢" in (m.get("text") or ""))
     assert "评价" in thanks["text"] or "好评" in thanks["text"]
-    rated = wait_until(lambda: (lambda d: d if d.get("rating") == 5 else None)(
-        handoff_of(wang, handoff_url, customer.session_id)), "the stored rating")
+    rated = wait_until(
+        lambda: (lambda d: d if d.get("rating") == 5 else None)(handoff_of(wang, handoff_url, customer.session_id)),
+        "the stored rating",
+    )
     assert rated["state"] == "BOT"
     assert tracker(rasa_url, customer.session_id)["paused"] is False
 

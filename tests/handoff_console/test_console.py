@@ -9,11 +9,12 @@ the context the bot handed over, replies that reach Rasa's tracker, a customer m
 arrives over the websocket, an internal note, returning it to the bot.
 Waits wait for what the agent would see; nothing is timed.
 """
+
 from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -44,15 +45,15 @@ def context(browser):
 
 # --- a customer and their handoff ----------------------------------------------------------
 
+
 def talk_to_rasa(rasa_url: str, sender: str, text: str) -> list:
-    response = requests.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                             timeout=120)
+    response = requests.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
     assert response.status_code == 200, response.text
     return response.json()
 
 
 def iso(epoch: float) -> str:
-    return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
+    return datetime.fromtimestamp(epoch, UTC).isoformat()
 
 
 def greeting_turns(rasa_url: str, sender: str) -> list:
@@ -63,9 +64,14 @@ def greeting_turns(rasa_url: str, sender: str) -> list:
     parse = user["parse_data"]
     assert "sentiment" in parse, "the sentiment component reads every message"
     return [
-        {"role": "customer", "text": user["text"], "at": iso(user["timestamp"]),
-         "intent": parse["intent"]["name"], "confidence": parse["intent"]["confidence"],
-         "sentiment": parse["sentiment"]},
+        {
+            "role": "customer",
+            "text": user["text"],
+            "at": iso(user["timestamp"]),
+            "intent": parse["intent"]["name"],
+            "confidence": parse["intent"]["confidence"],
+            "sentiment": parse["sentiment"],
+        },
         {"role": "bot", "text": bot["text"], "at": iso(bot["timestamp"])},
     ]
 
@@ -78,22 +84,42 @@ def package(sender: str, greeting: list) -> dict:
     return {
         "sender_id": sender,
         "channel": "rest",
-        "customer": {"id": "C0001", "name": "张伟", "phone_masked": "138****8000", "level": "金卡",
-                     "verified": True},
+        "customer": {"id": "C0001", "name": "张伟", "phone_masked": "138****8000", "level": "金卡", "verified": True},
         "reason": "upset",
         "trigger": {"reading": "sentiment 0.97 ≥ 0.85", "signal": "sentiment", "score": 0.97},
         "priority": 2,
         "summary": f"客户想查询订单 {ORDER_ID} 的物流进度，情绪激动，要求人工处理。",
-        "transcript": greeting + [
-            {"role": "customer", "text": f"我的订单 {ORDER_ID} 怎么还没到", "at": iso(start + step),
-             "intent": "logistics_track", "confidence": 0.93, "sentiment": {"label": "negative", "score": 0.62}},
+        "transcript": greeting
+        + [
+            {
+                "role": "customer",
+                "text": f"我的订单 {ORDER_ID} 怎么还没到",
+                "at": iso(start + step),
+                "intent": "logistics_track",
+                "confidence": 0.93,
+                "sentiment": {"label": "negative", "score": 0.62},
+            },
             {"role": "bot", "text": "您的包裹正在运输中，预计明天送达。", "at": iso(start + 2 * step)},
-            {"role": "customer", "text": "都一个星期了！你们到底怎么回事，太气人了！", "at": iso(start + 3 * step),
-             "intent": "complain", "confidence": 0.71, "sentiment": {"label": "negative", "score": 0.97}},
+            {
+                "role": "customer",
+                "text": "都一个星期了！你们到底怎么回事，太气人了！",
+                "at": iso(start + 3 * step),
+                "intent": "complain",
+                "confidence": 0.71,
+                "sentiment": {"label": "negative", "score": 0.97},
+            },
         ],
         "slots": {"order_id": ORDER_ID, "verified": True, "phone": "138****8000"},
-        "orders": [{"order_id": ORDER_ID, "status": "shipped", "status_text": "已发货", "total": "299.00",
-                    "courier": "顺丰速运", "tracking_no": "SF1234567890123"}],
+        "orders": [
+            {
+                "order_id": ORDER_ID,
+                "status": "shipped",
+                "status_text": "已发货",
+                "total": "299.00",
+                "courier": "顺丰速运",
+                "tracking_no": "SF1234567890123",
+            }
+        ],
     }
 
 
@@ -112,10 +138,19 @@ def open_handoff(handoff_url: str, rasa_url: str) -> tuple[str, dict, int]:
 def customer_says(handoff_url: str, sender: str, text: str) -> None:
     """A customer message as Rasa's event broker publishes it (bot/handoff_broker.py)."""
     event = {
-        "sender_id": sender, "event": "user", "timestamp": time.time(), "text": text,
-        "parse_data": {"text": text, "intent": {"name": "logistics_track", "confidence": 0.88},
-                       "entities": [], "sentiment": {"label": "negative", "score": 0.81}},
-        "input_channel": "rest", "message_id": uuid.uuid4().hex, "metadata": {},
+        "sender_id": sender,
+        "event": "user",
+        "timestamp": time.time(),
+        "text": text,
+        "parse_data": {
+            "text": text,
+            "intent": {"name": "logistics_track", "confidence": 0.88},
+            "entities": [],
+            "sentiment": {"label": "negative", "score": 0.81},
+        },
+        "input_channel": "rest",
+        "message_id": uuid.uuid4().hex,
+        "metadata": {},
     }
     response = requests.post(f"{handoff_url}/api/rasa-events", json=event, headers=SERVICE_HEADERS, timeout=30)
     assert response.status_code == 202, response.text
@@ -124,16 +159,20 @@ def customer_says(handoff_url: str, sender: str, text: str) -> None:
 def agent_session(handoff_url: str, username: str) -> requests.Session:
     """An agent's API session (the cookie of POST /api/auth/login), for what the test does besides the page."""
     session = requests.Session()
-    response = session.post(f"{handoff_url}/api/auth/login", json={"username": username, "password": DEMO_PASSWORD},
-                            timeout=30)
+    response = session.post(
+        f"{handoff_url}/api/auth/login", json={"username": username, "password": DEMO_PASSWORD}, timeout=30
+    )
     assert response.ok, response.text
     return session
 
 
 def agent_events(rasa_url: str, sender: str) -> list:
     tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=30).json()
-    return [e for e in tracker["events"]
-            if e["event"] == "bot" and ((e.get("data") or {}).get("custom") or {}).get("sender") == "agent"]
+    return [
+        e
+        for e in tracker["events"]
+        if e["event"] == "bot" and ((e.get("data") or {}).get("custom") or {}).get("sender") == "agent"
+    ]
 
 
 def wait_for_agent_text(rasa_url: str, sender: str, text: str) -> dict:
@@ -149,6 +188,7 @@ def wait_for_agent_text(rasa_url: str, sender: str, text: str) -> dict:
 
 
 # --- the page -------------------------------------------------------------------------------
+
 
 def login(page, handoff_url: str, username: str, password: str = DEMO_PASSWORD):
     page.goto(f"{handoff_url}/console/")
@@ -174,10 +214,13 @@ def chat_texts(page, role: str) -> list:
 def wait_for_chat_text(page, role: str, text: str):
     page.wait_for_function(
         """([role, text]) => [...document.querySelectorAll('#messages .msg-' + role + ' .msg-text')]
-              .some(row => row.textContent === text)""", arg=[role, text])
+              .some(row => row.textContent === text)""",
+        arg=[role, text],
+    )
 
 
 # --- tests ------------------------------------------------------------------------------------
+
 
 def test_the_console_is_served(handoff_url):
     page = requests.get(f"{handoff_url}/console/", timeout=30)
@@ -226,8 +269,9 @@ def test_an_agent_takes_a_handoff_replies_and_returns_it_to_the_bot(handoff_url,
     assert page.text_content("#ctx-reason") == "情绪激动"
     assert "sentiment 0.97 ≥ 0.85" in page.text_content("#ctx-trigger")
     assert page.locator("#ctx-sentiment svg circle.sentiment-point").count() == 3
-    scores = page.eval_on_selector_all("#ctx-sentiment circle.sentiment-point",
-                                       "points => points.map(p => Number(p.dataset.score))")
+    scores = page.eval_on_selector_all(
+        "#ctx-sentiment circle.sentiment-point", "points => points.map(p => Number(p.dataset.score))"
+    )
     assert scores == [pytest.approx(handed["transcript"][0]["sentiment"]["score"]), 0.62, 0.97]
     assert page.locator("#ctx-transcript .turn").count() == 5
     transcript = page.text_content("#ctx-transcript")
@@ -275,8 +319,9 @@ def test_an_agent_takes_a_handoff_replies_and_returns_it_to_the_bot(handoff_url,
     note = "客户情绪已缓和，已联系顺丰加急，明天回访。"
     page.fill("#note-input", note)
     page.click("#note-save")
-    page.wait_for_function("text => [...document.querySelectorAll('#notes .note-text')].some(n => n.textContent === text)",
-                           arg=note)
+    page.wait_for_function(
+        "text => [...document.querySelectorAll('#notes .note-text')].some(n => n.textContent === text)", arg=note
+    )
     assert note not in page.text_content("#messages")
     note_bg = page.eval_on_selector("#notes .note", "n => getComputedStyle(n).backgroundColor")
     chat_bg = page.eval_on_selector("#messages .msg-agent", "n => getComputedStyle(n).backgroundColor")
@@ -344,8 +389,7 @@ def test_taking_a_conversation_someone_else_took_first_is_explained(handoff_url,
     page.wait_for_selector("#notice[data-kind='error']", state="visible")
     assert page.text_content("#notice-text") == "该会话已被其他客服接入"
     page.wait_for_function("id => !document.querySelector(`#queue .conv[data-handoff-id='${id}']`)", arg=handoff_id)
-    assert li.post(f"{handoff_url}/api/handoffs/{handoff_id}/close", json={"disposition": "duplicate"},
-                   timeout=30).ok
+    assert li.post(f"{handoff_url}/api/handoffs/{handoff_id}/close", json={"disposition": "duplicate"}, timeout=30).ok
 
 
 def test_a_supervisor_sees_everything_and_another_agent_does_not(handoff_url, rasa_url, browser):
@@ -389,8 +433,7 @@ def test_a_supervisor_sees_everything_and_another_agent_does_not(handoff_url, ra
     finally:
         li_context.close()
     # leave no conversation held for the other suites that share the service
-    assert wang.post(f"{handoff_url}/api/handoffs/{handoff_id}/close", json={"disposition": "resolved"},
-                     timeout=30).ok
+    assert wang.post(f"{handoff_url}/api/handoffs/{handoff_id}/close", json={"disposition": "resolved"}, timeout=30).ok
 
 
 def test_the_live_connection_comes_back_after_a_drop(handoff_url, context):

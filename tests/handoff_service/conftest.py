@@ -3,6 +3,7 @@
 Rasa's venv (pydantic v1, SQLAlchemy 1.4, no FastAPI) also loads this file when its
 pytest walks `tests/`: there every file of this folder is left out of collection.
 """
+
 from __future__ import annotations
 
 

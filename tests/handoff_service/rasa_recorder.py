@@ -4,6 +4,7 @@ Accepts ``POST /conversations/{sender_id}/tracker/events`` with a JSON list of e
 one event) as Rasa does, answers like Rasa with the conversation's tracker, and keeps every
 request for the tests. ``fail = True`` makes it answer 500.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,7 +67,7 @@ class RasaRecorder:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
-    def start(self) -> "RasaRecorder":
+    def start(self) -> RasaRecorder:
         self.thread.start()
         return self
 

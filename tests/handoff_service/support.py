@@ -1,5 +1,6 @@
 """Fixtures of the handoff tests: real databases (SQLite always, PostgreSQL when reachable),
 the Rasa recorder, the app on a fixed clock, agents logged in, real servers on loopback."""
+
 from __future__ import annotations
 
 import os
@@ -39,9 +40,27 @@ PG_ADMIN_URL = os.environ.get("HANDOFF_TEST_PG_URL", "postgresql+psycopg://postg
 REDIS_URL = os.environ.get("HANDOFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 ROOT = Path(__file__).resolve().parents[2]
 
-__all__ = ["_pg", "database_url", "fresh_database_url", "recorder", "env", "Env", "AgentClient",
-           "KEY", "SERVICE", "PASSWORD", "SHANGHAI", "MONDAY_10", "ROOT", "REDIS_URL",
-           "package", "free_port", "LiveServer", "make_settings", "reset_database"]
+__all__ = [
+    "_pg",
+    "database_url",
+    "fresh_database_url",
+    "recorder",
+    "env",
+    "Env",
+    "AgentClient",
+    "KEY",
+    "SERVICE",
+    "PASSWORD",
+    "SHANGHAI",
+    "MONDAY_10",
+    "ROOT",
+    "REDIS_URL",
+    "package",
+    "free_port",
+    "LiveServer",
+    "make_settings",
+    "reset_database",
+]
 
 
 # ----- PostgreSQL, as tests/backend does it, with databases of our own name -----
@@ -52,8 +71,14 @@ def _pg_unreachable_reason() -> Optional[str]:
         return f"psycopg missing: {exc}"
     url = make_url(PG_ADMIN_URL)
     try:
-        with psycopg.connect(host=url.host, port=url.port or 5432, user=url.username,
-                             password=url.password, dbname=url.database or "postgres", connect_timeout=3):
+        with psycopg.connect(
+            host=url.host,
+            port=url.port or 5432,
+            user=url.username,
+            password=url.password,
+            dbname=url.database or "postgres",
+            connect_timeout=3,
+        ):
             return None
     except Exception as exc:
         return f"PostgreSQL not reachable at {url.host}:{url.port or 5432} ({type(exc).__name__}: {exc})".strip()
@@ -116,8 +141,9 @@ def recorder() -> Iterator[RasaRecorder]:
 
 
 def make_settings(database_url: str, recorder: RasaRecorder, **overrides: Any) -> Settings:
-    values = dict(database_url=database_url, service_key=KEY, rasa_url=recorder.url,
-                  demo_password=PASSWORD, redis_url=None)
+    values = dict(
+        database_url=database_url, service_key=KEY, rasa_url=recorder.url, demo_password=PASSWORD, redis_url=None
+    )
     values.update(overrides)
     return Settings(**values)
 
@@ -140,16 +166,20 @@ def package(sender_id: Optional[str] = None, **overrides: Any) -> dict[str, Any]
     body = {
         "sender_id": f"web-{uuid.uuid4().hex[:10]}" if sender_id is None else sender_id,
         "channel": "socketio",
-        "customer": {"id": "C0001", "name": "张伟", "phone_masked": "138****8000", "level": "金卡",
-                     "verified": True},
+        "customer": {"id": "C0001", "name": "张伟", "phone_masked": "138****8000", "level": "金卡", "verified": True},
         "reason": "upset",
         "trigger": {"reading": "sentiment 0.97 ≥ 0.85"},
         "priority": 1,
         "summary": "客户想查询订单 20261101000001 的物流进度，情绪激动，要求人工处理。",
         "transcript": [
-            {"role": "customer", "text": "我的快递怎么还没到！", "at": "2026-11-30T09:58:00+08:00",
-             "intent": "logistics_track", "confidence": 0.93,
-             "sentiment": {"label": "negative", "score": 0.97}},
+            {
+                "role": "customer",
+                "text": "我的快递怎么还没到！",
+                "at": "2026-11-30T09:58:00+08:00",
+                "intent": "logistics_track",
+                "confidence": 0.93,
+                "sentiment": {"label": "negative", "score": 0.97},
+            },
             {"role": "bot", "text": "非常抱歉，我帮您转人工客服。", "at": "2026-11-30T09:58:01+08:00"},
         ],
         "slots": {"order_id": "20261101000001"},
@@ -235,12 +265,13 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.ws_url = f"ws://127.0.0.1:{self.port}/ws"
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                lifespan="on", ws="websockets-sansio")
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on", ws="websockets-sansio"
+        )
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
-    def __enter__(self) -> "LiveServer":
+    def __enter__(self) -> LiveServer:
         self.thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:

@@ -1,4 +1,5 @@
 """Bot-side endpoints: opening a handoff, broker events, validation, the service key."""
+
 from __future__ import annotations
 
 import pytest
@@ -35,20 +36,22 @@ def test_second_post_for_an_open_handoff_returns_it(env):
 
 def test_service_key_required(env):
     assert env.client.post("/api/handoffs", json=package()).status_code == 401
-    assert env.client.post("/api/handoffs", json=package(),
-                           headers={"X-Service-Key": "wrong"}).status_code == 401
+    assert env.client.post("/api/handoffs", json=package(), headers={"X-Service-Key": "wrong"}).status_code == 401
     assert env.client.post("/api/rasa-events", json={"sender_id": "x", "event": "user"}).status_code == 401
     assert env.client.post("/api/handoffs/1/rating", json={"rating": 5}).status_code == 401
     assert env.client.post("/api/tickets/1/messages", json={"text": "hi"}).status_code == 401
 
 
-@pytest.mark.parametrize("change", [
-    {"reason": "bored"},
-    {"priority": 3},
-    {"sender_id": ""},
-    {"customer": {"name": "x" * 65}},
-    {"transcript": [{"role": "robot", "text": "hi"}]},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"reason": "bored"},
+        {"priority": 3},
+        {"sender_id": ""},
+        {"customer": {"name": "x" * 65}},
+        {"transcript": [{"role": "robot", "text": "hi"}]},
+    ],
+)
 def test_invalid_packages_are_refused(env, change):
     response = env.client.post("/api/handoffs", json=package(**change), headers=SERVICE)
     assert response.status_code == 422
@@ -58,8 +61,7 @@ def test_invalid_packages_are_refused(env, change):
 def test_broker_events_stored_only_while_queued_or_with_an_agent(env):
     assert env.event("web-bot-only", text="你好").json() == {"stored": False}
     opened = env.open(sender_id="web-ev")
-    parse = {"intent": {"name": "complain", "confidence": 0.88},
-             "sentiment": {"label": "negative", "score": 0.91}}
+    parse = {"intent": {"name": "complain", "confidence": 0.88}, "sentiment": {"label": "negative", "score": 0.91}}
     response = env.event("web-ev", text="怎么还没人理我", parse_data=parse)
     assert response.status_code == 202 and response.json() == {"stored": True}
     assert env.event("web-ev", event="bot", text="您前面还有 1 位").json() == {"stored": True}
@@ -97,8 +99,16 @@ def test_health_and_openapi(env):
 
 
 def test_the_brokers_copy_of_the_message_that_tripped_the_handoff_is_not_stored_twice(env):
-    turns = [{"role": "customer", "text": "气死我了！！！", "message_id": "m-trip", "intent": "complain",
-              "confidence": 0.9, "sentiment": {"label": "negative", "score": 0.98}}]
+    turns = [
+        {
+            "role": "customer",
+            "text": "气死我了！！！",
+            "message_id": "m-trip",
+            "intent": "complain",
+            "confidence": 0.9,
+            "sentiment": {"label": "negative", "score": 0.98},
+        }
+    ]
     opened = env.open(sender_id="web-dup", transcript=turns)
     # Rasa saves the turn after the action ran: its broker delivers the same message afterwards
     assert env.event("web-dup", text="气死我了！！！", message_id="m-trip").json() == {"stored": False}

@@ -1,9 +1,11 @@
 """Passwords, sessions, and who may see and do what."""
+
 from __future__ import annotations
 
 import re
 
 import pytest
+
 from handoff.auth import COOKIE_NAME, hash_password, verify_password
 
 from .support import PASSWORD, SERVICE
@@ -52,8 +54,7 @@ def test_websocket_refused_without_a_session(env):
 def test_login_sets_a_safe_cookie_and_logout_ends_it(env):
     response = env.client.post("/api/auth/login", json={"username": "wang", "password": PASSWORD})
     assert response.status_code == 200
-    assert response.json() == {"id": response.json()["id"], "username": "wang", "display_name": "小王",
-                               "role": "agent"}
+    assert response.json() == {"id": response.json()["id"], "username": "wang", "display_name": "小王", "role": "agent"}
     cookie = response.headers["set-cookie"]
     assert cookie.startswith(f"{COOKIE_NAME}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
     assert env.client.get("/api/auth/me").json()["username"] == "wang"
@@ -79,12 +80,14 @@ def test_an_agent_cannot_see_another_agents_conversation(env):
     wang, li, zhou = env.login("wang"), env.login("li"), env.login("zhou")
     mine = env.open()
     assert wang.post(f"/api/handoffs/{mine['id']}/accept").status_code == 200
-    for call in (lambda: li.get(f"/api/handoffs/{mine['id']}"),
-                 lambda: li.post(f"/api/handoffs/{mine['id']}/messages", json={"text": "您好"}),
-                 lambda: li.post(f"/api/handoffs/{mine['id']}/notes", json={"text": "备注"}),
-                 lambda: li.post(f"/api/handoffs/{mine['id']}/return"),
-                 lambda: li.post(f"/api/handoffs/{mine['id']}/close", json={"disposition": "resolved"}),
-                 lambda: li.post(f"/api/handoffs/{mine['id']}/transfer", json={"agent_id": li.id})):
+    for call in (
+        lambda: li.get(f"/api/handoffs/{mine['id']}"),
+        lambda: li.post(f"/api/handoffs/{mine['id']}/messages", json={"text": "您好"}),
+        lambda: li.post(f"/api/handoffs/{mine['id']}/notes", json={"text": "备注"}),
+        lambda: li.post(f"/api/handoffs/{mine['id']}/return"),
+        lambda: li.post(f"/api/handoffs/{mine['id']}/close", json={"disposition": "resolved"}),
+        lambda: li.post(f"/api/handoffs/{mine['id']}/transfer", json={"agent_id": li.id}),
+    ):
         assert call().status_code == 404
     assert [h["id"] for h in li.get("/api/handoffs").json()] == []
     assert [h["id"] for h in wang.get("/api/handoffs").json()] == [mine["id"]]

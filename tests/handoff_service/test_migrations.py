@@ -1,4 +1,5 @@
 """Alembic: up from an empty database, the schema matches the models, down and up again."""
+
 from __future__ import annotations
 
 from alembic import command

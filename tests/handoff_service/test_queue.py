@@ -1,4 +1,5 @@
 """Queue order, positions, ETA, and the updates a waiting customer receives."""
+
 from __future__ import annotations
 
 from handoff.queue import eta_minutes

@@ -1,4 +1,5 @@
 """The real server: `python -m handoff serve` in a subprocess, called over HTTP; the CLI."""
+
 from __future__ import annotations
 
 import os
@@ -17,9 +18,16 @@ from .support import KEY, ROOT, free_port, package
 
 
 def _env(tmp_path, recorder, **extra):
-    return dict(os.environ, PYTHONPATH=str(ROOT), HANDOFF_DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}",
-                HANDOFF_SERVICE_KEY=KEY, HANDOFF_RASA_URL=recorder.url, HANDOFF_BUSINESS_HOURS="00:00-24:00",
-                HANDOFF_DEMO_PASSWORD="served-demo-pw", **extra)
+    return dict(
+        os.environ,
+        PYTHONPATH=str(ROOT),
+        HANDOFF_DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}",
+        HANDOFF_SERVICE_KEY=KEY,
+        HANDOFF_RASA_URL=recorder.url,
+        HANDOFF_BUSINESS_HOURS="00:00-24:00",
+        HANDOFF_DEMO_PASSWORD="served-demo-pw",
+        **extra,
+    )
 
 
 def test_serve_over_http(tmp_path, recorder):
@@ -27,8 +35,13 @@ def test_serve_over_http(tmp_path, recorder):
     port = free_port()
     log_path = tmp_path / "server.log"
     with open(log_path, "wb") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "handoff", "serve", "--host", "127.0.0.1", "--port", str(port)],
-                                cwd=ROOT, env=_env(tmp_path, recorder), stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "handoff", "serve", "--host", "127.0.0.1", "--port", str(port)],
+            cwd=ROOT,
+            env=_env(tmp_path, recorder),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -42,11 +55,16 @@ def test_serve_over_http(tmp_path, recorder):
             assert time.monotonic() < deadline, "server did not start:\n" + log_path.read_text()
             time.sleep(0.2)
         assert httpx.get(f"{base}/api/queue").status_code == 401
-        with httpx.Client(base_url=base, timeout=10) as agent, \
-                httpx.Client(base_url=base, headers={"X-Service-Key": KEY}, timeout=10) as bot:
+        with (
+            httpx.Client(base_url=base, timeout=10) as agent,
+            httpx.Client(base_url=base, headers={"X-Service-Key": KEY}, timeout=10) as bot,
+        ):
             opened = bot.post("/api/handoffs", json=package("web-served")).json()
             assert opened["state"] == "QUEUED"  # HANDOFF_BUSINESS_HOURS=00:00-24:00: always open
-            assert agent.post("/api/auth/login", json={"username": "wang", "password": "served-demo-pw"}).status_code == 200
+            assert (
+                agent.post("/api/auth/login", json={"username": "wang", "password": "served-demo-pw"}).status_code
+                == 200
+            )
             assert agent.post(f"/api/handoffs/{opened['id']}/accept").status_code == 200
             assert agent.post(f"/api/handoffs/{opened['id']}/messages", json={"text": "您好"}).status_code == 201
         [sent] = recorder.for_sender("web-served")
@@ -58,8 +76,20 @@ def test_serve_over_http(tmp_path, recorder):
 
 def test_create_agent(tmp_path, recorder):
     env = _env(tmp_path, recorder, HANDOFF_SEED_DEMO_AGENTS="false")
-    command = [sys.executable, "-m", "handoff", "create-agent", "--username", "chen", "--display-name", "小陈",
-               "--role", "supervisor", "--password", "chen-password"]
+    command = [
+        sys.executable,
+        "-m",
+        "handoff",
+        "create-agent",
+        "--username",
+        "chen",
+        "--display-name",
+        "小陈",
+        "--role",
+        "supervisor",
+        "--password",
+        "chen-password",
+    ]
     done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     again = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)

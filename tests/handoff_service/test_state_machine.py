@@ -1,4 +1,5 @@
 """BOT → QUEUED → AGENT → BOT | CLOSED, what goes to Rasa, the survey and the rating."""
+
 from __future__ import annotations
 
 import pytest
@@ -43,8 +44,13 @@ def test_agent_reply_goes_to_rasa_in_its_shape(env):
     assert response.json()["role"] == "agent" and response.json()["agent_name"] == "小王"
     [sent] = env.recorder.for_sender(sender)
     assert sent.query == {"execute_side_effects": "true", "output_channel": "latest"}
-    assert sent.events == [{"event": "bot", "text": None, "data": {"custom": {
-        "text": "您好，我是小王", "sender": "agent", "agent_name": "小王"}}}]
+    assert sent.events == [
+        {
+            "event": "bot",
+            "text": None,
+            "data": {"custom": {"text": "您好，我是小王", "sender": "agent", "agent_name": "小王"}},
+        }
+    ]
     messages = wang.get(f"/api/handoffs/{handoff['id']}").json()["messages"]
     assert messages[-1]["text"] == "您好，我是小王" and messages[-1]["role"] == "agent"
 
@@ -97,8 +103,9 @@ def test_notes_are_internal(env):
     assert all(m["text"] != "客户为金卡会员" for m in detail["messages"])
 
 
-@pytest.mark.parametrize("action,body,state", [("return", None, "BOT"),
-                                               ("close", {"disposition": "resolved"}, "CLOSED")])
+@pytest.mark.parametrize(
+    "action,body,state", [("return", None, "BOT"), ("close", {"disposition": "resolved"}, "CLOSED")]
+)
 def test_return_and_close_resume_the_bot_with_the_survey(env, action, body, state):
     wang, handoff, _ = _accepted(env)
     sender = wang.get(f"/api/handoffs/{handoff['id']}").json()["sender_id"]
@@ -107,8 +114,11 @@ def test_return_and_close_resume_the_bot_with_the_survey(env, action, body, stat
     if body:
         assert response.json()["disposition"] == "resolved"
     [sent] = env.recorder.for_sender(sender)
-    assert sent.events[:3] == [{"event": "resume"}, {"event": "action", "name": "action_listen"},
-                               {"event": "slot", "name": "satisfaction_handoff_id", "value": str(handoff["id"])}]
+    assert sent.events[:3] == [
+        {"event": "resume"},
+        {"event": "action", "name": "action_listen"},
+        {"event": "slot", "name": "satisfaction_handoff_id", "value": str(handoff["id"])},
+    ]
     survey = sent.events[3]
     assert survey["event"] == "bot" and survey["text"] == texts.SURVEY
     assert [b["payload"] for b in survey["data"]["buttons"]] == ["1", "2", "3", "4", "5"]

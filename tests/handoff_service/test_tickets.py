@@ -1,4 +1,5 @@
 """Outside business hours: a ticket (工单) with the SLA class of the reason and its deadlines."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,14 +26,17 @@ def _ticket_for(env, reason):
 
 # Opened at Monday 22:00, after closing: the SLA clock starts when people come in,
 # Tuesday 09:00 (the default hours are 09:00-22:00).
-@pytest.mark.parametrize("reason,sla_class,respond_by,resolve_by", [
-    ("upset", "urgent", "2026-12-01T09:05:00+08:00", "2026-12-01T13:00:00+08:00"),
-    ("complain", "urgent", "2026-12-01T09:05:00+08:00", "2026-12-01T13:00:00+08:00"),
-    ("backend_down", "important", "2026-12-01T09:30:00+08:00", "2026-12-01T17:00:00+08:00"),
-    ("errand_failed", "important", "2026-12-01T09:30:00+08:00", "2026-12-01T17:00:00+08:00"),
-    ("request_human", "general", "2026-12-01T11:00:00+08:00", "2026-12-02T09:00:00+08:00"),
-    ("low_confidence", "general", "2026-12-01T11:00:00+08:00", "2026-12-02T09:00:00+08:00"),
-])
+@pytest.mark.parametrize(
+    "reason,sla_class,respond_by,resolve_by",
+    [
+        ("upset", "urgent", "2026-12-01T09:05:00+08:00", "2026-12-01T13:00:00+08:00"),
+        ("complain", "urgent", "2026-12-01T09:05:00+08:00", "2026-12-01T13:00:00+08:00"),
+        ("backend_down", "important", "2026-12-01T09:30:00+08:00", "2026-12-01T17:00:00+08:00"),
+        ("errand_failed", "important", "2026-12-01T09:30:00+08:00", "2026-12-01T17:00:00+08:00"),
+        ("request_human", "general", "2026-12-01T11:00:00+08:00", "2026-12-02T09:00:00+08:00"),
+        ("low_confidence", "general", "2026-12-01T11:00:00+08:00", "2026-12-02T09:00:00+08:00"),
+    ],
+)
 def test_after_hours_opens_a_ticket_of_the_reasons_class(env, reason, sla_class, respond_by, resolve_by):
     _at(env, 2026, 11, 30, 22, 0)
     ticket = _ticket_for(env, reason)

@@ -1,4 +1,5 @@
 """WS /ws on a real uvicorn: pushes to the consoles; Redis pub/sub between two instances."""
+
 from __future__ import annotations
 
 import json
@@ -45,16 +46,24 @@ def settings(database_url, recorder):
 
 
 def test_customer_message_is_pushed_to_consoles(settings):
-    with LiveServer(create_app(settings, clock=Clock(MONDAY_10))) as server, \
-            httpx.Client(base_url=server.url, headers=SERVICE) as http:
+    with (
+        LiveServer(create_app(settings, clock=Clock(MONDAY_10))) as server,
+        httpx.Client(base_url=server.url, headers=SERVICE) as http,
+    ):
         wang, li = _login(server.url, "wang"), _login(server.url, "li")
         with _socket(server, wang) as wang_ws, _socket(server, li) as li_ws:
             opened = http.post("/api/handoffs", json=package("web-ws")).json()
             assert _next(wang_ws, "queue") == {"type": "queue"}
             assert _next(li_ws, "queue") == {"type": "queue"}
-            http.post("/api/rasa-events", json={"sender_id": "web-ws", "event": "user", "text": "人呢？",
-                                                "parse_data": {"intent": {"name": "request_human",
-                                                                          "confidence": 0.9}}})
+            http.post(
+                "/api/rasa-events",
+                json={
+                    "sender_id": "web-ws",
+                    "event": "user",
+                    "text": "人呢？",
+                    "parse_data": {"intent": {"name": "request_human", "confidence": 0.9}},
+                },
+            )
             pushed = _next(wang_ws, "message")
             assert pushed["handoff_id"] == opened["id"]
             assert pushed["message"]["text"] == "人呢？" and pushed["message"]["role"] == "customer"

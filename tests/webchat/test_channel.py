@@ -1,5 +1,6 @@
 """The web chat channel's pieces without a server: the history it sends, what its
 output channel emits, the session ids it accepts."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,9 +30,15 @@ def test_history_shows_what_the_customer_saw():
         UserUttered("你好", input_channel="socketio"),
         BotUttered("您好，请问有什么可以帮您？"),
         UserUttered("我的订单到哪了", input_channel="socketio"),
-        BotUttered("请问是哪一笔订单？", data={"buttons": [
-            {"title": "20261101000001｜无线耳机｜已发货", "payload": '/inform{"order_id":"20261101000001"}'},
-            {"title": "20261101000003｜T恤｜待发货", "payload": '/inform{"order_id":"20261101000003"}'}]}),
+        BotUttered(
+            "请问是哪一笔订单？",
+            data={
+                "buttons": [
+                    {"title": "20261101000001｜无线耳机｜已发货", "payload": '/inform{"order_id":"20261101000001"}'},
+                    {"title": "20261101000003｜T恤｜待发货", "payload": '/inform{"order_id":"20261101000003"}'},
+                ]
+            },
+        ),
         UserUttered('/inform{"order_id":"20261101000001"}', input_channel="socketio"),
         BotUttered("订单 20261101000001 已发货。\n\n最新物流：北京"),
         UserUttered("EXTERNAL: remind_me"),
@@ -52,7 +59,9 @@ def test_history_shows_what_the_customer_saw():
         ("agent", "稍等，我看一下"),
     ]
     assert [r["title"] for r in history[3]["quick_replies"]] == [
-        "20261101000001｜无线耳机｜已发货", "20261101000003｜T恤｜待发货"]
+        "20261101000001｜无线耳机｜已发货",
+        "20261101000003｜T恤｜待发货",
+    ]
     assert history[7]["agent_name"] == "小王" and history[8]["agent_name"] == "小李"
     assert "quick_replies" not in history[1]
     assert len(transcript(events, limit=3)) == 3 and transcript(events, limit=3)[-1]["text"] == "稍等，我看一下"
@@ -68,9 +77,13 @@ def test_output_marks_agent_messages_and_keeps_to_the_conversation():
     output = WebChatOutput(server, "bot_uttered")
 
     async def send():
-        await output.send_response("session-a", {
-            "text": None, "custom": {"text": "您好，我是小王", "sender": "agent", "agent_name": "小王",
-                                     "room": "someone-else"}})
+        await output.send_response(
+            "session-a",
+            {
+                "text": None,
+                "custom": {"text": "您好，我是小王", "sender": "agent", "agent_name": "小王", "room": "someone-else"},
+            },
+        )
         await output.send_response("session-a", {"text": "稍等\n\n马上好", "sender": "agent", "agent_name": "小李"})
         await output.send_response("session-a", {"text": "普通回复", "utter_action": "utter_greet"})
         await output.send_custom_json("session-a", {"data": {"text": "Rasa 的 data 写法"}})
@@ -85,17 +98,20 @@ def test_output_marks_agent_messages_and_keeps_to_the_conversation():
     ]
 
 
-@pytest.mark.parametrize("value, ok", [
-    ("9c0aef11adfdfdb494cb7bff95e7274d", True),
-    ("a" * 16, True),
-    ("short", False),
-    ("customer-1234", False),
-    ("oWECHAT_ZHANGWEI", True),  # well-formed: the channel then only shows its own conversations
-    ("../../etc/passwd", False),
-    ("a" * 65, False),
-    (None, False),
-    (12345678901234567, False),
-])
+@pytest.mark.parametrize(
+    "value, ok",
+    [
+        ("9c0aef11adfdfdb494cb7bff95e7274d", True),
+        ("a" * 16, True),
+        ("short", False),
+        ("customer-1234", False),
+        ("oWECHAT_ZHANGWEI", True),  # well-formed: the channel then only shows its own conversations
+        ("../../etc/passwd", False),
+        ("a" * 65, False),
+        (None, False),
+        (12345678901234567, False),
+    ],
+)
 def test_session_ids(value, ok):
     assert valid_session_id(value) is ok
 
@@ -104,5 +120,7 @@ def test_channel_keeps_rasas_name_and_options():
     channel = WebChatInput.from_credentials({"session_persistence": True, "bot_message_evt": "bot_uttered"})
     assert channel.name() == "socketio" and channel.session_persistence
     assert channel.transports == ["polling"]
-    assert WebChatInput.from_credentials({"transports": ["polling", "websocket"]}).transports == \
-        ["polling", "websocket"]
+    assert WebChatInput.from_credentials({"transports": ["polling", "websocket"]}).transports == [
+        "polling",
+        "websocket",
+    ]

@@ -6,14 +6,15 @@ channel (bot.channels.webchat.WebChatInput, configured as in credentials.yml),
 whose actions run on the real action server and shop backend (tests/conftest.py).
 Waits wait for what the customer would see; nothing is timed.
 """
+
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 import pytest
 import requests
 import yaml
+
 from bot import identity_token
 from bot.rasa_server import ROOT, running_rasa
 from tests.browser import chromium, page_context
@@ -34,8 +35,9 @@ def webchat_url(model: Path, action_url: str, tmp_path_factory) -> str:
     credentials = state / "credentials.yml"
     # only the channels this test uses: other connectors have their own tests
     credentials.write_text(yaml.safe_dump({"rest": None, CHANNEL: project[CHANNEL]}), encoding="utf-8")
-    with running_rasa(model, endpoints=endpoints_file(state, action_url), credentials=credentials,
-                      log_path=state / "rasa.log") as url:
+    with running_rasa(
+        model, endpoints=endpoints_file(state, action_url), credentials=credentials, log_path=state / "rasa.log"
+    ) as url:
         yield url
 
 
@@ -53,12 +55,19 @@ def context(browser):
 
 # --- what the customer sees ---------------------------------------------------------------
 
+
 def messages(page):
     """[(kind, label, text)] of the chat log, kind being user / bot / agent."""
-    return [tuple(row) for row in page.eval_on_selector_all(".xm-messages > .xm-msg", """rows => rows.map(row => [
+    return [
+        tuple(row)
+        for row in page.eval_on_selector_all(
+            ".xm-messages > .xm-msg",
+            """rows => rows.map(row => [
         row.classList.contains('xm-msg--user') ? 'user' : row.classList.contains('xm-msg--agent') ? 'agent' : 'bot',
         (row.querySelector('.xm-label') || {}).textContent || '',
-        row.querySelector('.xm-bubble').textContent])""")]
+        row.querySelector('.xm-bubble').textContent])""",
+        )
+    ]
 
 
 def user_texts(page):
@@ -71,7 +80,9 @@ def wait_for_reply(page, since: int, contains: str = ""):
         """([since, contains]) => [...document.querySelectorAll('.xm-messages > .xm-msg')].slice(since)
               .some(row => !row.classList.contains('xm-msg--user')
                            && row.querySelector('.xm-bubble').textContent.includes(contains))""",
-        arg=[since, contains], timeout=WAIT_MS)
+        arg=[since, contains],
+        timeout=WAIT_MS,
+    )
     return messages(page)[since:]
 
 
@@ -109,11 +120,13 @@ def session_id(page) -> str:
 
 
 def wait_for_connected(page):
-    page.wait_for_function("() => { const c = XiaomiChat.instance(); return c && c.ready && c.socket.connected; }",
-                           timeout=WAIT_MS)
+    page.wait_for_function(
+        "() => { const c = XiaomiChat.instance(); return c && c.ready && c.socket.connected; }", timeout=WAIT_MS
+    )
 
 
 # --- tests ----------------------------------------------------------------------------------
+
 
 def test_rasa_serves_the_widget_files_and_nothing_else(webchat_url):
     page = requests.get(f"{webchat_url}/webchat/", timeout=30)
@@ -121,13 +134,21 @@ def test_rasa_serves_the_widget_files_and_nothing_else(webchat_url):
     assert '<script src="widget.js"></script>' in page.text and "XiaomiChat.init(" in page.text
     bare = requests.get(f"{webchat_url}/webchat", timeout=30, allow_redirects=False)
     assert bare.status_code in (301, 302) and bare.headers["location"].endswith("/webchat/")
-    for name, kind, needle in (("widget.js", "javascript", "XiaomiChat"), ("widget.css", "text/css", ".xm-chat"),
-                               ("vendor/socket.io.min.js", "javascript", "Socket.IO v4")):
+    for name, kind, needle in (
+        ("widget.js", "javascript", "XiaomiChat"),
+        ("widget.css", "text/css", ".xm-chat"),
+        ("vendor/socket.io.min.js", "javascript", "Socket.IO v4"),
+    ):
         served = requests.get(f"{webchat_url}/webchat/{name}", timeout=30)
         assert served.status_code == 200, (name, served.text[:200])
         assert kind in served.headers["content-type"] and needle in served.text
-    for name in ("package.json", "node_modules/socket.io-client/package.json", "../credentials.yml",
-                 "%2e%2e/credentials.yml", "index.html/x"):
+    for name in (
+        "package.json",
+        "node_modules/socket.io-client/package.json",
+        "../credentials.yml",
+        "%2e%2e/credentials.yml",
+        "index.html/x",
+    ):
         assert requests.get(f"{webchat_url}/webchat/{name}", timeout=30).status_code == 404, name
 
 
@@ -139,7 +160,9 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     open_chat(page, f"{webchat_url}/webchat/#identity_token={token}")
 
     # the shop's greeting, before anything is sent
-    assert messages(page) == [("bot", "", "您好，欢迎光临示例商城！我是智能客服小蜜，订单、物流、退换货等问题都可以问我。")]
+    assert messages(page) == [
+        ("bot", "", "您好，欢迎光临示例商城！我是智能客服小蜜，订单、物流、退换货等问题都可以问我。")
+    ]
     wait_for_connected(page)
     sender = session_id(page)
     assert len(sender) == 32
@@ -163,8 +186,12 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     # what reached Rasa: the session id as sender, the token in every message's metadata
     tracker = requests.get(f"{webchat_url}/conversations/{sender}/tracker", timeout=30).json()
     user_events = [e for e in tracker["events"] if e["event"] == "user"]
-    assert [e["text"] for e in user_events] == ["你好", "你们几点上班", "我的订单到哪了",
-                                               '/inform{"order_id":"20261101000001"}']
+    assert [e["text"] for e in user_events] == [
+        "你好",
+        "你们几点上班",
+        "我的订单到哪了",
+        '/inform{"order_id":"20261101000001"}',
+    ]
     assert all(e["input_channel"] == "socketio" for e in user_events)
     assert all(e["metadata"].get("identity_token") == token for e in user_events)
     assert tracker["slots"]["verified"] is True
@@ -180,7 +207,7 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     assert page.text_content(".xm-counter") == f"{MAX_INPUT_CHARS}/{MAX_INPUT_CHARS}"
     page.fill(".xm-input", "")
     assert messages(page) == before, "an empty message is not sent"
-    markup = "<img src=x onerror=\"window.__xss=1\"><b>粗体</b>"
+    markup = '<img src=x onerror="window.__xss=1"><b>粗体</b>'
     say(page, markup)
     assert user_texts(page)[-1] == markup
     assert page.locator(".xm-messages img, .xm-messages b").count() == 0
@@ -192,10 +219,21 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     pushed = requests.post(
         f"{webchat_url}/conversations/{sender}/tracker/events",
         params={"execute_side_effects": "true", "output_channel": "latest"},
-        json=[{"event": "bot", "text": None,
-               "data": {"custom": {"text": "您好，我是人工客服小王，您的包裹正在派送，今天会送到。",
-                                   "sender": "agent", "agent_name": "小王"}}}],
-        timeout=30)
+        json=[
+            {
+                "event": "bot",
+                "text": None,
+                "data": {
+                    "custom": {
+                        "text": "您好，我是人工客服小王，您的包裹正在派送，今天会送到。",
+                        "sender": "agent",
+                        "agent_name": "小王",
+                    }
+                },
+            }
+        ],
+        timeout=30,
+    )
     assert pushed.status_code == 200, pushed.text
     rows = wait_for_reply(page, since, "人工客服小王")
     assert rows == [("agent", "人工客服 小王", "您好，我是人工客服小王，您的包裹正在派送，今天会送到。")]
@@ -207,8 +245,10 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
 
     # a dropped connection comes back to the same session, without duplicating the log
     seen = messages(page)
-    assert page.evaluate("() => { const s = XiaomiChat.instance().socket; s.io.engine.close(); return s.connected; }") \
+    assert (
+        page.evaluate("() => { const s = XiaomiChat.instance().socket; s.io.engine.close(); return s.connected; }")
         is False
+    )
     wait_for_connected(page)
     assert session_id(page) == sender and messages(page) == seen
 
@@ -219,8 +259,13 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     assert session_id(page) == sender
     restored = messages(page)
     assert restored[0][2].startswith("您好，欢迎光临示例商城")
-    assert [text for kind, _, text in restored if kind == "user"] == \
-        ["你好", "你们几点上班", "我的订单到哪了", title, markup]
+    assert [text for kind, _, text in restored if kind == "user"] == [
+        "你好",
+        "你们几点上班",
+        "我的订单到哪了",
+        title,
+        markup,
+    ]
     assert restored == seen, "the reloaded page shows what the customer saw"
     assert page.locator(".xm-msg--agent .xm-label").text_content() == "人工客服 小王"
     assert "9:00–22:00" in page.text_content(".xm-messages")

@@ -1,4 +1,5 @@
 """Fixtures of the WeChat connector tests: the fake WeChat and connector settings."""
+
 from __future__ import annotations
 
 import secrets
@@ -20,10 +21,16 @@ def random_aes_key() -> str:
 
 
 def credentials_for(fake: FakeWeChat, **overrides) -> dict:
-    values = dict(token=fake.token, appid=fake.appid, secret=fake.secret,
-                  encoding_aes_key=fake.encoding_aes_key, mode="customer_service",
-                  api_base_url=fake.api_base_url, reply_timeout_s=FAKE_TIMEOUT_S,
-                  passive_budget_s=FAKE_TIMEOUT_S - 0.6)
+    values = dict(
+        token=fake.token,
+        appid=fake.appid,
+        secret=fake.secret,
+        encoding_aes_key=fake.encoding_aes_key,
+        mode="customer_service",
+        api_base_url=fake.api_base_url,
+        reply_timeout_s=FAKE_TIMEOUT_S,
+        passive_budget_s=FAKE_TIMEOUT_S - 0.6,
+    )
     values.update(overrides)
     return values
 
@@ -33,11 +40,13 @@ def config_for(fake: FakeWeChat, **overrides) -> WeChatConfig:
 
 
 def new_fake(timeout_s: float = FAKE_TIMEOUT_S) -> FakeWeChat:
-    return FakeWeChat(token="tok" + secrets.token_hex(8),
-                      appid="wx" + secrets.token_hex(8),
-                      secret=secrets.token_hex(16),
-                      encoding_aes_key=random_aes_key(),
-                      timeout_s=timeout_s)
+    return FakeWeChat(
+        token="tok" + secrets.token_hex(8),
+        appid="wx" + secrets.token_hex(8),
+        secret=secrets.token_hex(16),
+        encoding_aes_key=random_aes_key(),
+        timeout_s=timeout_s,
+    )
 
 
 @pytest.fixture
@@ -47,15 +56,19 @@ def fake():
 
 
 # ---------------------------------------------------------------- end to end
-WECHAT_ENV_BLANK = {f"WECHAT_{name}": "" for name in (
-    "TOKEN", "APPID", "SECRET", "ENCODING_AES_KEY", "MODE", "API_BASE_URL", "REDIS_URL")}
+WECHAT_ENV_BLANK = {
+    f"WECHAT_{name}": ""
+    for name in ("TOKEN", "APPID", "SECRET", "ENCODING_AES_KEY", "MODE", "API_BASE_URL", "REDIS_URL")
+}
 
 
 def write_credentials(path, fake: FakeWeChat, **overrides):
     import yaml
 
-    path.write_text(yaml.safe_dump({"bot.channels.wechat.WeChatInput": credentials_for(fake, **overrides)},
-                                   allow_unicode=True), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump({"bot.channels.wechat.WeChatInput": credentials_for(fake, **overrides)}, allow_unicode=True),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -66,5 +79,11 @@ def serve_rasa_with_wechat(model, action_url, state, fake: FakeWeChat, handoff_u
     from tests.services import endpoints_file
 
     credentials = write_credentials(state / "credentials.yml", fake, **overrides)
-    return running_rasa(model, endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
-                        credentials=credentials, env=WECHAT_ENV_BLANK, log_path=state / "rasa.log", port=port)
+    return running_rasa(
+        model,
+        endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
+        credentials=credentials,
+        env=WECHAT_ENV_BLANK,
+        log_path=state / "rasa.log",
+        port=port,
+    )

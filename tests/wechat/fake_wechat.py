@@ -11,6 +11,7 @@
   refresh, enforces the 2048-byte text limit and the 5 replies per customer
   message, and records every call.
 """
+
 from __future__ import annotations
 
 import json
@@ -151,8 +152,15 @@ class _ApiHandler(BaseHTTPRequestHandler):
 
 
 class FakeWeChat:
-    def __init__(self, token: str, appid: str, secret: str, encoding_aes_key: str,
-                 timeout_s: float = 5.0, account: str = "gh_fake0000000") -> None:
+    def __init__(
+        self,
+        token: str,
+        appid: str,
+        secret: str,
+        encoding_aes_key: str,
+        timeout_s: float = 5.0,
+        account: str = "gh_fake0000000",
+    ) -> None:
         self.token, self.appid, self.secret = token, appid, secret
         self.encoding_aes_key = encoding_aes_key
         self.crypto = WeChatCrypto(token, encoding_aes_key, appid)
@@ -165,7 +173,7 @@ class FakeWeChat:
         self._msg_ids = random.randrange(10**18, 9 * 10**18)
 
     # ------------------------------------------------------------- lifecycle
-    def __enter__(self) -> "FakeWeChat":
+    def __enter__(self) -> FakeWeChat:
         self._thread.start()
         return self
 
@@ -219,27 +227,39 @@ class FakeWeChat:
         if msg_id is None:
             self._msg_ids += 1
             msg_id = self._msg_ids
-        return (f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
-                f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
-                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-                f"<Content><![CDATA[{cdata(content)}]]></Content><MsgId>{msg_id}</MsgId></xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{cdata(content)}]]></Content><MsgId>{msg_id}</MsgId></xml>"
+        )
 
     def media_xml(self, openid: str, msg_type: str, extra: str = "") -> str:
         self._msg_ids += 1
-        return (f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
-                f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
-                f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
-                f"{extra}<MsgId>{self._msg_ids}</MsgId></xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{msg_type}]]></MsgType>"
+            f"{extra}<MsgId>{self._msg_ids}</MsgId></xml>"
+        )
 
     def event_xml(self, openid: str, event: str, key: str = "", create_time: Optional[int] = None) -> str:
-        return (f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
-                f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
-                f"<CreateTime>{create_time or int(time.time())}</CreateTime>"
-                f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event>"
-                f"<EventKey><![CDATA[{key}]]></EventKey></xml>")
+        return (
+            f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+            f"<FromUserName><![CDATA[{openid}]]></FromUserName>"
+            f"<CreateTime>{create_time or int(time.time())}</CreateTime>"
+            f"<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[{event}]]></Event>"
+            f"<EventKey><![CDATA[{key}]]></EventKey></xml>"
+        )
 
-    def signed_request(self, xml: str, safe: bool, forge_signature: bool = False,
-                       forge_msg_signature: bool = False, timestamp: Optional[int] = None):
+    def signed_request(
+        self,
+        xml: str,
+        safe: bool,
+        forge_signature: bool = False,
+        forge_msg_signature: bool = False,
+        timestamp: Optional[int] = None,
+    ):
         """(query params, body) exactly as WeChat would send them."""
         ts, nc = str(timestamp or int(time.time())), nonce()
         openid = (xmltodict.parse(xml)["xml"] or {}).get("FromUserName", "")
@@ -248,8 +268,10 @@ class FakeWeChat:
         if safe:
             encrypted = xmltodict.parse(self.crypto.encrypt_message(xml, nc, ts))["xml"]
             # Safe mode: the body holds only ToUserName and Encrypt.
-            body = (f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
-                    f"<Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>")
+            body = (
+                f"<xml><ToUserName><![CDATA[{self.account}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{encrypted['Encrypt']}]]></Encrypt></xml>"
+            )
             params.update(encrypt_type="aes", msg_signature=encrypted["MsgSignature"])
             if forge_msg_signature:
                 params["msg_signature"] = sign("not-the-token", ts, nc, encrypted["Encrypt"])
@@ -274,13 +296,13 @@ class FakeWeChat:
         for _ in range(MAX_DELIVERIES):
             started = time.monotonic()
             try:
-                response = requests.post(webhook_url, params=params, data=body, timeout=self.timeout_s,
-                                         headers={"Content-Type": "text/xml"})
+                response = requests.post(
+                    webhook_url, params=params, data=body, timeout=self.timeout_s, headers={"Content-Type": "text/xml"}
+                )
             except requests.exceptions.Timeout:  # WeChat cuts the connection and resends
                 result.deliveries.append(Delivery(None, "", time.monotonic() - started))
                 continue
-            result.deliveries.append(Delivery(response.status_code, response.text,
-                                              time.monotonic() - started))
+            result.deliveries.append(Delivery(response.status_code, response.text, time.monotonic() - started))
             if response.status_code == 200 and response.text not in ("", "success"):
                 result.reply_xml = self.read_reply(response.text, params.get("encrypt_type") == "aes")
                 result.reply = result.reply_xml.get("Content")
@@ -299,5 +321,6 @@ class FakeWeChat:
     def verify_url(self, webhook_url: str, echostr: str, forge: bool = False) -> requests.Response:
         ts, nc = str(int(time.time())), nonce()
         signature = sign("not-the-token" if forge else self.token, ts, nc)
-        return requests.get(webhook_url, params={"signature": signature, "timestamp": ts,
-                                                 "nonce": nc, "echostr": echostr}, timeout=10)
+        return requests.get(
+            webhook_url, params={"signature": signature, "timestamp": ts, "nonce": nc, "echostr": echostr}, timeout=10
+        )

@@ -3,6 +3,7 @@
 The Sanic app runs on its own event loop in a thread, the way Rasa serves the
 channel, so the fake WeChat talks to it over real HTTP with real timeouts.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -67,8 +68,7 @@ class ServedChannel:
         asyncio.set_event_loop(self.loop)
 
         async def start() -> None:
-            self._server = await self.app.create_server(
-                host="127.0.0.1", port=self.port, return_asyncio_server=True)
+            self._server = await self.app.create_server(host="127.0.0.1", port=self.port, return_asyncio_server=True)
             await self._server.startup()
             await self._server.after_start()
 
@@ -80,7 +80,7 @@ class ServedChannel:
         """Runs a coroutine on the server's loop (where the channel lives)."""
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
-    def __enter__(self) -> "ServedChannel":
+    def __enter__(self) -> ServedChannel:
         self._thread.start()
         if not self._ready.wait(20):
             raise RuntimeError("test Sanic app did not start")

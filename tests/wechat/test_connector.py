@@ -3,6 +3,7 @@
 These cover what a real model cannot be made to do on demand: a slow bot, more
 than five replies, very long replies, buttons, expired tokens, retries.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -26,8 +27,10 @@ def redis_available() -> bool:
         return False
 
 
-STORES = ["memory", pytest.param("redis", marks=pytest.mark.skipif(
-    not redis_available(), reason="no Redis on 127.0.0.1:6379"))]
+STORES = [
+    "memory",
+    pytest.param("redis", marks=pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")),
+]
 
 
 def store_settings(store: str) -> dict:
@@ -38,6 +41,7 @@ def slow(seconds: float, answer: str = "慢慢来的回复"):
     async def script(message):
         await asyncio.sleep(seconds)
         await message.output_channel.send_text_message(message.sender_id, answer)
+
     return script
 
 
@@ -45,6 +49,7 @@ def many(count: int):
     async def script(message):
         for n in range(1, count + 1):
             await message.output_channel.send_text_message(message.sender_id, f"第{n}条回复")
+
     return script
 
 
@@ -76,6 +81,7 @@ def test_text_reaches_the_bot_as_the_openid_with_a_signed_identity(fake, safe):
 
 def test_the_demo_token_vouches_for_nobody(fake):
     from bot.channels.wechat.config import DEMO_TOKEN
+
     fake.token = DEMO_TOKEN
     bot = ScriptedBot()
     with ServedChannel(config_for(fake), bot) as served:
@@ -104,8 +110,7 @@ def test_tampered_or_stale_pushes_are_refused(fake):
         params, body = fake.signed_request(fake.text_xml("oMallory", "你好"), safe=True)
         tampered = body.replace(b"<Encrypt><![CDATA[", b"<Encrypt><![CDATA[AAAA")
         assert fake.deliver(served.webhook, params, tampered).deliveries[0].status == 403
-        old = fake.signed_request(fake.text_xml("oMallory", "你好"), safe=False,
-                                  timestamp=int(time.time()) - 3600)
+        old = fake.signed_request(fake.text_xml("oMallory", "你好"), safe=False, timestamp=int(time.time()) - 3600)
         assert fake.deliver(served.webhook, *old).deliveries[0].status == 403
         garbage = fake.deliver(served.webhook, fake.signed_request("<xml/>", safe=False)[0], b"not xml")
         assert garbage.deliveries[0].status in (400, 403)
@@ -162,8 +167,7 @@ def test_an_expired_token_is_refreshed_once_and_the_send_retried(fake, store, er
 def test_concurrent_turns_fetch_the_token_once(fake, store):
     users = [f"oCrowd{n}" for n in range(6)]
     with ServedChannel(config_for(fake, **store_settings(store)), ScriptedBot()) as served:
-        threads = [threading.Thread(target=fake.push, args=(served.webhook, fake.text_xml(u, "你好")))
-                   for u in users]
+        threads = [threading.Thread(target=fake.push, args=(served.webhook, fake.text_xml(u, "你好"))) for u in users]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -223,8 +227,10 @@ def test_buttons_become_numbered_choices_and_a_digit_picks_one(fake):
             await message.output_channel.send_text_message(message.sender_id, f"收到选择 {message.text}")
             return
         await message.output_channel.send_text_with_buttons(
-            message.sender_id, "请问您想办理哪一项？",
-            [{"title": "查物流", "payload": "/logistics_track"}, {"title": "催发货", "payload": "/urge_shipping"}])
+            message.sender_id,
+            "请问您想办理哪一项？",
+            [{"title": "查物流", "payload": "/logistics_track"}, {"title": "催发货", "payload": "/urge_shipping"}],
+        )
 
     bot = ScriptedBot(script)
     with ServedChannel(config_for(fake), bot) as served:
@@ -239,14 +245,20 @@ def test_buttons_become_numbered_choices_and_a_digit_picks_one(fake):
     assert bot.texts == ["帮帮我", "/urge_shipping", "1"]
 
 
-@pytest.mark.parametrize("msg_type,extra", [
-    ("image", "<PicUrl><![CDATA[http://example.com/a.jpg]]></PicUrl><MediaId><![CDATA[m1]]></MediaId>"),
-    ("voice", "<MediaId><![CDATA[m2]]></MediaId><Format><![CDATA[amr]]></Format>"),
-    ("video", "<MediaId><![CDATA[m3]]></MediaId><ThumbMediaId><![CDATA[t3]]></ThumbMediaId>"),
-    ("location", "<Location_X>31.2</Location_X><Location_Y>121.4</Location_Y><Scale>15</Scale>"
-                 "<Label><![CDATA[上海]]></Label>"),
-    ("link", "<Title><![CDATA[t]]></Title><Description><![CDATA[d]]></Description><Url><![CDATA[http://x]]></Url>"),
-])
+@pytest.mark.parametrize(
+    "msg_type,extra",
+    [
+        ("image", "<PicUrl><![CDATA[http://example.com/a.jpg]]></PicUrl><MediaId><![CDATA[m1]]></MediaId>"),
+        ("voice", "<MediaId><![CDATA[m2]]></MediaId><Format><![CDATA[amr]]></Format>"),
+        ("video", "<MediaId><![CDATA[m3]]></MediaId><ThumbMediaId><![CDATA[t3]]></ThumbMediaId>"),
+        (
+            "location",
+            "<Location_X>31.2</Location_X><Location_Y>121.4</Location_Y><Scale>15</Scale>"
+            "<Label><![CDATA[上海]]></Label>",
+        ),
+        ("link", "<Title><![CDATA[t]]></Title><Description><![CDATA[d]]></Description><Url><![CDATA[http://x]]></Url>"),
+    ],
+)
 def test_unsupported_types_get_a_polite_note_without_the_bot(fake, msg_type, extra):
     bot = ScriptedBot()
     with ServedChannel(config_for(fake), bot) as served:
@@ -258,9 +270,15 @@ def test_unsupported_types_get_a_polite_note_without_the_bot(fake, msg_type, ext
 def test_recognised_voice_is_read_as_text(fake):
     bot = ScriptedBot()
     with ServedChannel(config_for(fake), bot) as served:
-        fake.push(served.webhook, fake.media_xml(
-            "oVoice", "voice", "<MediaId><![CDATA[m]]></MediaId><Format><![CDATA[amr]]></Format>"
-                               "<Recognition><![CDATA[查一下物流]]></Recognition>"))
+        fake.push(
+            served.webhook,
+            fake.media_xml(
+                "oVoice",
+                "voice",
+                "<MediaId><![CDATA[m]]></MediaId><Format><![CDATA[amr]]></Format>"
+                "<Recognition><![CDATA[查一下物流]]></Recognition>",
+            ),
+        )
         fake.wait_for_sends("oVoice", 1)
     assert bot.texts == ["查一下物流"]
 
@@ -317,8 +335,12 @@ def test_an_agents_reply_goes_out_prefixed_through_the_output_channel(fake):
         fake.push(served.webhook, fake.text_xml("oHandoff", "转人工"))
         fake.wait_for_sends("oHandoff", 1)
         output = served.channel.get_output_channel()
-        served.call(output.send_custom_json(
-            "oHandoff", {"text": "您好，我是客服小王，您的订单已为您加急。", "sender": "agent", "agent_name": "小王"}))
+        served.call(
+            output.send_custom_json(
+                "oHandoff",
+                {"text": "您好，我是客服小王，您的订单已为您加急。", "sender": "agent", "agent_name": "小王"},
+            )
+        )
         served.call(output.send_response("oHandoff", {"text": "第一段\n\n第二段"}))
         sent = fake.wait_for_sends("oHandoff", 3)
     assert sent[1] == "【人工客服 小王】您好，我是客服小王，您的订单已为您加急。"

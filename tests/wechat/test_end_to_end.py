@@ -5,6 +5,7 @@ bot's answers on its customer-service API. One Rasa server for the module, with
 its own handoff service and action server, so that an agent's reply goes back
 through this Rasa to the WeChat user.
 """
+
 from __future__ import annotations
 
 import time
@@ -24,11 +25,21 @@ def wechat_stack(model, backend_url, tmp_path_factory):
     """(fake WeChat, Rasa URL, handoff service URL); WeChat's real 5 s timeout."""
     state = tmp_path_factory.mktemp("rasa-wechat")
     port = free_port()
-    with new_fake(timeout_s=5.0) as fake, \
-            running_handoff(state, rasa_url=f"http://127.0.0.1:{port}") as handoff_url, \
-            running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": handoff_url}) as action_url, \
-            serve_rasa_with_wechat(model, action_url, state, fake, handoff_url=handoff_url, port=port,
-                                   reply_timeout_s=5.0, passive_budget_s=4.5) as url:
+    with (
+        new_fake(timeout_s=5.0) as fake,
+        running_handoff(state, rasa_url=f"http://127.0.0.1:{port}") as handoff_url,
+        running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": handoff_url}) as action_url,
+        serve_rasa_with_wechat(
+            model,
+            action_url,
+            state,
+            fake,
+            handoff_url=handoff_url,
+            port=port,
+            reply_timeout_s=5.0,
+            passive_budget_s=4.5,
+        ) as url,
+    ):
         yield fake, url, handoff_url
 
 
@@ -112,8 +123,12 @@ def test_subscribe_gets_the_shops_greeting(wechat):
 def test_an_image_gets_the_text_only_note_without_nlu(wechat):
     fake, url = wechat
     customer = openid()
-    fake.push(webhook(url), fake.media_xml(
-        customer, "image", "<PicUrl><![CDATA[http://example.com/p.jpg]]></PicUrl><MediaId><![CDATA[m]]></MediaId>"))
+    fake.push(
+        webhook(url),
+        fake.media_xml(
+            customer, "image", "<PicUrl><![CDATA[http://example.com/p.jpg]]></PicUrl><MediaId><![CDATA[m]]></MediaId>"
+        ),
+    )
     assert fake.settle(customer) == [texts.UNSUPPORTED]
     assert user_events(url, customer) == []
 
@@ -133,8 +148,12 @@ def test_pushes_outside_a_turn_and_numbered_choices(wechat):
     customer = openid()
     fake.push(webhook(url), fake.text_xml(customer, "你好"))
     fake.settle(customer)
-    executed = requests.post(f"{url}/conversations/{customer}/execute",
-                             params={"output_channel": "latest"}, json={"name": "utter_default"}, timeout=60)
+    executed = requests.post(
+        f"{url}/conversations/{customer}/execute",
+        params={"output_channel": "latest"},
+        json={"name": "utter_default"},
+        timeout=60,
+    )
     assert executed.status_code == 200, executed.text
     offer = fake.wait_for_sends(customer, 2)[1]
     assert "回复数字选择" in offer and "2. 查物流" in offer
@@ -152,15 +171,23 @@ def test_a_handoff_on_wechat_agent_reply_through_the_customer_service_api(wechat
     assert "人工客服" in queued and ("前面还有" in queued or "马上就轮到您" in queued), queued
 
     agent = requests.Session()
-    assert agent.post(f"{handoff_url}/api/auth/login", json={"username": "wang", "password": HANDOFF_DEMO_PASSWORD},
-                      timeout=10).status_code == 200
-    handoff = next(row for row in agent.get(f"{handoff_url}/api/handoffs", timeout=10).json()
-                   if row.get("sender_id") == customer)
+    assert (
+        agent.post(
+            f"{handoff_url}/api/auth/login", json={"username": "wang", "password": HANDOFF_DEMO_PASSWORD}, timeout=10
+        ).status_code
+        == 200
+    )
+    handoff = next(
+        row for row in agent.get(f"{handoff_url}/api/handoffs", timeout=10).json() if row.get("sender_id") == customer
+    )
     assert handoff["id"] in [row["id"] for row in agent.get(f"{handoff_url}/api/queue", timeout=10).json()]
     assert agent.post(f"{handoff_url}/api/handoffs/{handoff['id']}/accept", timeout=10).status_code == 200
     before = len(fake.sends_to(customer))
-    reply = agent.post(f"{handoff_url}/api/handoffs/{handoff['id']}/messages",
-                       json={"text": "您好，我是人工客服小王，请问有什么可以帮您？"}, timeout=10)
+    reply = agent.post(
+        f"{handoff_url}/api/handoffs/{handoff['id']}/messages",
+        json={"text": "您好，我是人工客服小王，请问有什么可以帮您？"},
+        timeout=10,
+    )
     assert reply.status_code in (200, 201), reply.text
     sent = fake.wait_for_sends(customer, before + 1)[before]
     assert sent.startswith(texts.AGENT_PREFIX.format(name="小王"))

@@ -1,4 +1,5 @@
 """WeChat Official Account connector for Rasa (credentials.yml: `bot.channels.wechat.WeChatInput`)."""
+
 from bot.channels.wechat.channel import WeChatInput
 from bot.channels.wechat.output import WeChatOutput
 

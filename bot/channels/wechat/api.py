@@ -3,6 +3,7 @@
 wechatpy's WeChatClient is synchronous and hard-codes the API host, so the two
 calls are made here with httpx.AsyncClient against the configured base URL.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -66,9 +67,10 @@ class WeChatApi:
             return token
 
     async def _fetch_token(self) -> tuple:
-        response = await self._http().get(f"{self._base}/cgi-bin/token", params={
-            "grant_type": "client_credential", "appid": self.config.appid,
-            "secret": self.config.secret})
+        response = await self._http().get(
+            f"{self._base}/cgi-bin/token",
+            params={"grant_type": "client_credential", "appid": self.config.appid, "secret": self.config.secret},
+        )
         data = _json(response)
         if not data.get("access_token"):
             raise WeChatApiError(int(data.get("errcode", -1)), str(data.get("errmsg", "")))
@@ -78,8 +80,9 @@ class WeChatApi:
     # ----------------------------------------------------------- custom/send
     async def send_text(self, openid: str, content: str) -> bool:
         """One customer-service text message; True when WeChat accepted it."""
-        body = json.dumps({"touser": openid, "msgtype": "text", "text": {"content": content}},
-                          ensure_ascii=False).encode("utf-8")
+        body = json.dumps(
+            {"touser": openid, "msgtype": "text", "text": {"content": content}}, ensure_ascii=False
+        ).encode("utf-8")
         try:
             token = await self.access_token()
             errcode, errmsg = await self._post_custom(token, body)
@@ -93,8 +96,7 @@ class WeChatApi:
         if errcode != 0:
             # 45015: more than 48 h since the customer wrote; 45047: over 5 replies;
             # 48001: account without the API (use mode: passive); 40164: IP not whitelisted.
-            logger.warning("wechat: customer-service message to %s refused: %s %s",
-                           openid, errcode, errmsg)
+            logger.warning("wechat: customer-service message to %s refused: %s %s", openid, errcode, errmsg)
             return False
         return True
 
@@ -102,13 +104,11 @@ class WeChatApi:
         url = f"{self._base}/cgi-bin/message/custom/send"
         headers = {"Content-Type": "application/json; charset=utf-8"}
         try:
-            response = await self._http().post(url, params={"access_token": token},
-                                               content=body, headers=headers)
+            response = await self._http().post(url, params={"access_token": token}, content=body, headers=headers)
         except httpx.ConnectError:
             # Never connected, so nothing was delivered: one more try is safe.
             await asyncio.sleep(0.3)
-            response = await self._http().post(url, params={"access_token": token},
-                                               content=body, headers=headers)
+            response = await self._http().post(url, params={"access_token": token}, content=body, headers=headers)
         data = _json(response)
         return int(data.get("errcode", 0)), str(data.get("errmsg", ""))
 

@@ -6,6 +6,7 @@ runs in a background task and the replies go out through the customer-service
 API; in `passive` mode with one passive-reply XML when the bot is ready in time,
 otherwise by staying silent so that WeChat resends and the resend gets it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,7 @@ from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.config import PASSIVE, WeChatConfig
 from bot.channels.wechat.inbound import TEXT, UNSUPPORTED, WELCOME, Inbound, classify
 from bot.channels.wechat.output import TurnCollector, WeChatOutput
-from bot.channels.wechat.render import (Rendered, choice_number, fit_messages, merge_into_one,
-                                        render_turn)
+from bot.channels.wechat.render import Rendered, choice_number, fit_messages, merge_into_one, render_turn
 from bot.channels.wechat.store import make_store
 
 logger = logging.getLogger(__name__)
@@ -47,15 +47,16 @@ class WeChatInput(InputChannel):
         return "wechat"
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> WeChatInput:
         return cls(WeChatConfig.from_credentials(credentials))
 
     def __init__(self, config: WeChatConfig) -> None:
         self.config = config
         self.store = make_store(config.redis_url, config.appid)
         self.api = WeChatApi(config, self.store)
-        self.crypto = (WeChatCrypto(config.token, config.encoding_aes_key, config.appid)
-                       if config.encoding_aes_key else None)
+        self.crypto = (
+            WeChatCrypto(config.token, config.encoding_aes_key, config.appid) if config.encoding_aes_key else None
+        )
         self._on_new_message: Optional[Callable[[UserMessage], Awaitable[Any]]] = None
         # References to running turns: asyncio keeps only weak ones.
         self._tasks: Set[asyncio.Task] = set()
@@ -93,8 +94,9 @@ class WeChatInput(InputChannel):
         """WeChat's URL check: echo `echostr` when the signature is ours."""
         echostr = args.get("echostr")
         try:
-            protocol.check_request_signature(self.config.token, args.get("signature"),
-                                             args.get("timestamp"), args.get("nonce"))
+            protocol.check_request_signature(
+                self.config.token, args.get("signature"), args.get("timestamp"), args.get("nonce")
+            )
         except protocol.Refused:
             logger.warning("wechat: URL check with a wrong signature refused")
             return response.text("forbidden", status=403)
@@ -135,8 +137,9 @@ class WeChatInput(InputChannel):
         if args.get("encrypt_type", "raw").lower() == "aes":
             if self.crypto is None:
                 raise protocol.Malformed("encrypted push but no encoding_aes_key configured")
-            plain = protocol.decrypt_body(self.crypto, self.config.token, outer,
-                                          args.get("msg_signature"), timestamp, nonce)
+            plain = protocol.decrypt_body(
+                self.crypto, self.config.token, outer, args.get("msg_signature"), timestamp, nonce
+            )
         else:
             plain = body.decode("utf-8", errors="replace")
         return classify(protocol.read_message(plain))
@@ -190,8 +193,14 @@ class WeChatInput(InputChannel):
         if inbound.kind == TEXT:
             text = await self._resolve_choice(inbound.openid, text)
         collector = TurnCollector()
-        message = UserMessage(text, collector, inbound.openid, input_channel=self.name(),
-                              message_id=inbound.message_id, metadata=self.metadata(inbound.openid))
+        message = UserMessage(
+            text,
+            collector,
+            inbound.openid,
+            input_channel=self.name(),
+            message_id=inbound.message_id,
+            metadata=self.metadata(inbound.openid),
+        )
         failed = False
         try:
             await self._on_new_message(message)
@@ -232,8 +241,7 @@ class WeChatInput(InputChannel):
         key = "choices:" + openid
         if rendered.choices:
             payloads = [payload for _, payload in rendered.choices]
-            await self.store.set(key, json.dumps(payloads, ensure_ascii=False),
-                                 self.config.choices_ttl_s)
+            await self.store.set(key, json.dumps(payloads, ensure_ascii=False), self.config.choices_ttl_s)
         else:
             await self.store.delete(key)
 
@@ -249,8 +257,7 @@ class WeChatInput(InputChannel):
         return text
 
     # ---------------------------------------------------------------- passive
-    async def _answer_passively(self, inbound: Inbound, first: bool, args: Any,
-                                arrived: float) -> HTTPResponse:
+    async def _answer_passively(self, inbound: Inbound, first: bool, args: Any, arrived: float) -> HTTPResponse:
         key, ttl = inbound.key, self.config.dedupe_ttl_s
         delivery = await self.store.incr("deliveries:" + key, ttl)
         if first:
@@ -296,8 +303,7 @@ class WeChatInput(InputChannel):
             if rest:
                 await self._add_late(inbound.openid, rest)
             await self.store.set("reply:" + key, reply, ttl)
-            if reply and await self.store.get("gave-up:" + key) and await self.store.add(
-                    "claimed:" + key, "1", ttl):
+            if reply and await self.store.get("gave-up:" + key) and await self.store.add("claimed:" + key, "1", ttl):
                 await self._add_late(inbound.openid, [reply])
 
     async def _add_late(self, openid: str, replies: List[str]) -> None:

@@ -1,4 +1,5 @@
 """Settings of the WeChat connector: credentials.yml values, overridden by WECHAT_* env vars."""
+
 from __future__ import annotations
 
 import base64
@@ -51,8 +52,9 @@ class WeChatConfig:
         return self.token != DEMO_TOKEN
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[str, Any]],
-                         environ: Optional[Dict[str, str]] = None) -> "WeChatConfig":
+    def from_credentials(
+        cls, credentials: Optional[Dict[str, Any]], environ: Optional[Dict[str, str]] = None
+    ) -> WeChatConfig:
         values: Dict[str, Any] = dict(credentials or {})
         environ = os.environ if environ is None else environ
         for field in fields(cls):
@@ -72,9 +74,11 @@ class WeChatConfig:
         config = cls(**kwargs)
         config.validate()
         if not config.vouches_identity:
-            logger.warning("wechat: the demo token is in use; set WECHAT_TOKEN (and the AppID, "
-                           "secret, EncodingAESKey) of your Official Account. Requests are not "
-                           "treated as proof of the customer's identity until then.")
+            logger.warning(
+                "wechat: the demo token is in use; set WECHAT_TOKEN (and the AppID, "
+                "secret, EncodingAESKey) of your Official Account. Requests are not "
+                "treated as proof of the customer's identity until then."
+            )
         return config
 
     def validate(self) -> None:

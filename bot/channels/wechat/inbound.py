@@ -1,4 +1,5 @@
 """What a WeChat push means for the bot: a text for Rasa, a welcome, or something it cannot read."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -16,8 +17,15 @@ WELCOME_PAYLOAD = "/greet"
 # Events that start a conversation; menu clicks get the "text only" note; other
 # events (unsubscribe, location reports, menu links, template results) need no answer.
 WELCOME_EVENTS = {"subscribe", "subscribe_scan", "scan"}
-UNSUPPORTED_EVENTS = {"click", "scancode_push", "scancode_waitmsg", "pic_sysphoto",
-                      "pic_photo_or_album", "pic_weixin", "location_select"}
+UNSUPPORTED_EVENTS = {
+    "click",
+    "scancode_push",
+    "scancode_waitmsg",
+    "pic_sysphoto",
+    "pic_photo_or_album",
+    "pic_weixin",
+    "location_select",
+}
 
 
 @dataclass(frozen=True)
@@ -44,8 +52,7 @@ def classify(message: BaseMessage) -> Optional[Inbound]:
             return Inbound(UNSUPPORTED, openid, account, key)
         return None
     msg_id = str(raw.get("MsgId") or "")
-    key = (f"msg:{openid}:{msg_id}" if msg_id
-           else f"msg:{openid}:{raw.get('CreateTime', '')}:{msg_type}")
+    key = f"msg:{openid}:{msg_id}" if msg_id else f"msg:{openid}:{raw.get('CreateTime', '')}:{msg_type}"
     message_id = f"wechat-{msg_id}" if msg_id else None
     if msg_type == "text":
         return Inbound(TEXT, openid, account, key, str(raw.get("Content") or ""), message_id)

@@ -5,6 +5,7 @@ uses (e.g. the handoff service relaying an agent's reply): every message goes
 straight to the customer through the customer-service API, or, in passive mode,
 waits to go out with the answer to the customer's next message.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, List, Text
@@ -29,7 +30,7 @@ class TurnCollector(CollectingOutputChannel):
 
 
 class WeChatOutput(OutputChannel):
-    def __init__(self, channel: "WeChatInput") -> None:
+    def __init__(self, channel: WeChatInput) -> None:
         self.channel = channel
 
     @classmethod
@@ -48,12 +49,14 @@ class WeChatOutput(OutputChannel):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._send(recipient_id, {"text": text})
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text,
-                                     buttons: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self._send(recipient_id, {"text": text, "buttons": buttons})
 
-    async def send_quick_replies(self, recipient_id: Text, text: Text,
-                                 quick_replies: List[Dict[Text, Any]], **kwargs: Any) -> None:
+    async def send_quick_replies(
+        self, recipient_id: Text, text: Text, quick_replies: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         await self._send(recipient_id, {"text": text, "buttons": quick_replies})
 
     async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
@@ -62,6 +65,5 @@ class WeChatOutput(OutputChannel):
     async def send_attachment(self, recipient_id: Text, attachment: Text, **kwargs: Any) -> None:
         await self._send(recipient_id, {"attachment": attachment})
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
         await self._send(recipient_id, {"custom": json_message})

@@ -3,6 +3,7 @@
 Signatures are computed like wechatpy's `check_signature` (sha1 of the sorted
 parts) but compared in constant time; AES and XML parsing are wechatpy's.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -39,11 +40,11 @@ def signature_matches(expected: str, given: Optional[str]) -> bool:
     return bool(given) and hmac.compare_digest(expected.encode(), str(given).lower().encode())
 
 
-def check_request_signature(token: str, signature: Optional[str], timestamp: Optional[str],
-                            nonce: Optional[str]) -> None:
+def check_request_signature(
+    token: str, signature: Optional[str], timestamp: Optional[str], nonce: Optional[str]
+) -> None:
     """The `signature` every push and the URL check carry; raises Refused."""
-    if not timestamp or not nonce or not signature_matches(
-            sha1_signature(token, timestamp, nonce), signature):
+    if not timestamp or not nonce or not signature_matches(sha1_signature(token, timestamp, nonce), signature):
         raise Refused("signature")
 
 
@@ -71,8 +72,9 @@ def parse_xml(body: bytes) -> dict:
     return root
 
 
-def decrypt_body(crypto: WeChatCrypto, token: str, outer: dict, msg_signature: Optional[str],
-                 timestamp: str, nonce: str) -> str:
+def decrypt_body(
+    crypto: WeChatCrypto, token: str, outer: dict, msg_signature: Optional[str], timestamp: str, nonce: str
+) -> str:
     """Safe/compatible mode: check `msg_signature` over Encrypt, then decrypt; raises Refused."""
     encrypted = outer.get("Encrypt")
     if not isinstance(encrypted, str) or not encrypted:

@@ -3,6 +3,7 @@
 WeChat text messages have no buttons, a size limit, and at most 5 customer-service
 messages may answer one customer message; buttons become numbered choices.
 """
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,11 @@ def render_message(message: Dict[str, Any], rendered: Rendered) -> None:
     if message.get("text"):
         parts.append(str(message["text"]).strip())
     buttons = message.get("buttons") or message.get("quick_replies") or []
-    choices = [(str(b.get("title") or b.get("payload")), str(b.get("payload") or b.get("title")))
-               for b in buttons if isinstance(b, dict) and (b.get("title") or b.get("payload"))]
+    choices = [
+        (str(b.get("title") or b.get("payload")), str(b.get("payload") or b.get("title")))
+        for b in buttons
+        if isinstance(b, dict) and (b.get("title") or b.get("payload"))
+    ]
     if choices:
         lines = [texts.CHOICES_HEADER]
         for title, payload in choices:
@@ -93,7 +97,7 @@ def split_text(text: str, limit: int = MAX_TEXT_BYTES) -> List[str]:
                 current = ""
                 continue
             current += head
-            line = line[len(head):]
+            line = line[len(head) :]
         if utf8_len(current + line) > limit:
             pieces.append(current)
             current = ""
@@ -111,8 +115,9 @@ def _prefix_within(text: str, budget: int) -> str:
     return encoded.decode("utf-8", errors="ignore")
 
 
-def fit_messages(messages: List[str], max_messages: int = MAX_MESSAGES_PER_TURN,
-                 limit: int = MAX_TEXT_BYTES) -> List[str]:
+def fit_messages(
+    messages: List[str], max_messages: int = MAX_MESSAGES_PER_TURN, limit: int = MAX_TEXT_BYTES
+) -> List[str]:
     """At most `max_messages` texts of at most `limit` bytes, in order.
 
     Up to `max_messages` replies go out one by one as the bot wrote them; more
@@ -150,7 +155,7 @@ def merge_into_one(messages: List[str], limit: int = MAX_TEXT_BYTES) -> Tuple[st
         if utf8_len(reply + note) > limit:
             # make room for the note; the cut text goes out with the rest
             head = _prefix_within(reply, limit - utf8_len(note))
-            rest.insert(0, reply[len(head):])
+            rest.insert(0, reply[len(head) :])
             reply = head
         reply += note
     return reply, rest

@@ -4,6 +4,7 @@ In-process by default; Redis (`redis_url`) when several Rasa instances serve
 the same Official Account, so that a retry landing on another instance is still
 recognised and the access_token is fetched once for all of them.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -102,8 +103,7 @@ class RedisStore:
 
     async def incr(self, key: str, ttl_s: float) -> int:
         async with self._redis.pipeline(transaction=True) as pipe:
-            value, _ = await pipe.incr(self._key(key)).pexpire(
-                self._key(key), max(1, int(ttl_s * 1000))).execute()
+            value, _ = await pipe.incr(self._key(key)).pexpire(self._key(key), max(1, int(ttl_s * 1000))).execute()
         return int(value)
 
     @contextlib.asynccontextmanager
@@ -112,8 +112,7 @@ class RedisStore:
         if self._local is None:
             self._local = asyncio.Lock()
         async with self._local:
-            async with self._redis.lock(self._key("lock:" + name), timeout=timeout_s,
-                                        blocking_timeout=timeout_s):
+            async with self._redis.lock(self._key("lock:" + name), timeout=timeout_s, blocking_timeout=timeout_s):
                 yield
 
     async def close(self) -> None:

@@ -12,8 +12,7 @@ UNSUPPORTED = (
 
 # Sent to Rasa's greeting when someone follows the account; used as is if Rasa fails.
 WELCOME_FALLBACK = (
-    "您好，欢迎关注！我是智能客服小蜜，可以帮您查订单、查物流、办理退换货和开发票。"
-    "请直接发送文字告诉我您需要什么帮助。"
+    "您好，欢迎关注！我是智能客服小蜜，可以帮您查订单、查物流、办理退换货和开发票。请直接发送文字告诉我您需要什么帮助。"
 )
 
 # Buttons become numbered choices the customer answers with a digit.

@@ -1,0 +1,26 @@
+"""Tracker slots that one process sets and another reads (domain.yml declares them).
+
+The policy (bot/policies) reads what the actions (actions/) set; the handoff
+package carries some of them to the service.
+"""
+
+from __future__ import annotations
+
+from typing import Tuple
+
+HANDOFF_TRIGGER = "handoff_trigger"  # policy → action_handoff: {reason, reading, upset, vip, priority}
+ERRAND = "errand"
+ERRAND_OUTCOME = "errand_outcome"  # action_do_errand → policy: one of OUTCOMES
+ERRAND_FAILURES = "errand_failures"  # failed errands in a row
+VERIFIED = "verified"
+CUSTOMER_ID = "customer_id"
+CUSTOMER_NAME = "customer_name"
+CUSTOMER_LEVEL = "customer_level"
+PHONE = "phone"
+ORDER_ID = "order_id"
+
+# Values of ERRAND_OUTCOME.
+OUTCOME_DONE = "done"
+OUTCOME_FAILED = "failed"
+OUTCOME_BACKEND_DOWN = "backend_down"
+OUTCOMES: Tuple[str, ...] = (OUTCOME_DONE, OUTCOME_FAILED, OUTCOME_BACKEND_DOWN)
