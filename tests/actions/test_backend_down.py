@@ -1,7 +1,7 @@
 """Backend down: the customer gets an apology and a human, never silence.
 
 An errand records the outcome `backend_down`, on which the handoff policy hands
-the conversation to a human (tests/handoff/test_policy.py); the identity step
+the conversation to a human (tests/bot/test_handoff_policy.py); the identity step
 apologises and offers one.
 """
 

@@ -63,7 +63,7 @@ __all__ = [
 ]
 
 
-# ----- PostgreSQL, as tests/backend does it, with databases of our own name -----
+# ----- PostgreSQL, as tests/shop_backend does it, with databases of our own name -----
 def _pg_unreachable_reason() -> Optional[str]:
     try:
         import psycopg

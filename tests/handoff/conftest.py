@@ -18,6 +18,6 @@ def _service_deps() -> bool:
 
 
 if _service_deps():
-    from tests.handoff_service.support import *  # noqa: F401,F403
+    from tests.handoff.support import *  # noqa: F401,F403
 else:
     collect_ignore_glob = ["*"]

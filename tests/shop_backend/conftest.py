@@ -17,6 +17,6 @@ def _backend_deps() -> bool:
 
 
 if _backend_deps():
-    from tests.backend.support import *  # noqa: F401,F403
+    from tests.shop_backend.support import *  # noqa: F401,F403
 else:
     collect_ignore_glob = ["*"]
