@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 
 from bot import identity_token
-from bot.rasa_server import latest_model, running_rasa
+from devtools.rasa_server import latest_model, running_rasa
 from tests.services import endpoints_file, running_actions, running_backend
 
 # (customer, message, a word the reply must contain)

@@ -34,7 +34,7 @@ import socketio
 import websockets
 
 from benchmarks.errand_turns import percentile
-from bot.rasa_server import free_port, latest_model, running_rasa
+from devtools.rasa_server import free_port, latest_model, running_rasa
 from tests.services import HANDOFF_DEMO_PASSWORD, endpoints_file, running_actions, running_backend, running_handoff
 
 WAIT_S = 60

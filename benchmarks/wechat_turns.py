@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from benchmarks.errand_turns import percentile
-from bot.rasa_server import latest_model
+from devtools.rasa_server import latest_model
 from tests.services import running_actions, running_backend
 from tests.wechat.conftest import new_fake, serve_rasa_with_wechat
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import requests
 
 from bot.evaluate import DEFAULT_DATA, load_examples
-from bot.rasa_server import ROOT, latest_model, running_rasa
+from devtools.rasa_server import ROOT, latest_model, running_rasa
 
 BAD_INPUTS = ["", "   ", "😊😊😊", "？？？！！！", "\x00\x01abc", "转人工 please", "好" * 5000]
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.rasa_server import free_port, latest_model, running_rasa
+from devtools.rasa_server import free_port, latest_model, running_rasa
 from tests.services import endpoints_file, running_actions, running_backend, running_handoff
 
 

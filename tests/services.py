@@ -18,7 +18,7 @@ from typing import Dict, Iterator, Optional
 
 import requests
 
-from bot.rasa_server import ROOT, free_port
+from devtools.rasa_server import ROOT, free_port
 
 START_TIMEOUT_S = 240
 SERVICE_KEY = "test-service-key"

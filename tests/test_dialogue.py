@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.rasa_server import ROOT
+from devtools.rasa_server import ROOT
 
 RASA = str(Path(sys.executable).parent / "rasa")
 

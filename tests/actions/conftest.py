@@ -10,7 +10,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 import requests
 
-from bot.rasa_server import ROOT
+from devtools.rasa_server import ROOT
 from tests.services import SERVICE_KEY
 
 FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")

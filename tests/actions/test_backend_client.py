@@ -10,7 +10,7 @@ import pytest
 
 from actions.backend_client import BackendClient, BackendError, BackendUnavailable, CircuitBreaker
 from actions.settings import load
-from bot.rasa_server import free_port
+from devtools.rasa_server import free_port
 from tests.services import SERVICE_KEY
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from actions import texts
-from bot.rasa_server import free_port
+from devtools.rasa_server import free_port
 from tests.actions.conftest import ActionCall
 from tests.services import running_actions
 

@@ -29,7 +29,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.policies.handoff import HandoffPolicy, read_rating
-from bot.rasa_server import ROOT
+from devtools.rasa_server import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
 POLICY_CONFIG = next(p for p in CONFIG["policies"] if p["name"].endswith("HandoffPolicy"))

@@ -6,7 +6,7 @@ import asyncio
 import logging
 
 from bot.handoff_broker import HandoffEventBroker
-from bot.rasa_server import free_port
+from devtools.rasa_server import free_port
 
 
 def test_a_dead_handoff_service_loses_the_event_with_one_warning_and_no_error(caplog):

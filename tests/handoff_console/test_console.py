@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 import pytest
 import requests
 
-from bot.rasa_server import ROOT
+from devtools.rasa_server import ROOT
 from tests.browser import chromium, page_context
 from tests.services import HANDOFF_DEMO_PASSWORD as DEMO_PASSWORD
 from tests.services import SERVICE_KEY

@@ -16,7 +16,7 @@ import requests
 import yaml
 
 from bot import identity_token
-from bot.rasa_server import ROOT, running_rasa
+from devtools.rasa_server import ROOT, running_rasa
 from tests.browser import chromium, page_context
 from tests.services import endpoints_file
 

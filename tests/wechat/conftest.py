@@ -75,7 +75,7 @@ def write_credentials(path, fake: FakeWeChat, **overrides):
 def serve_rasa_with_wechat(model, action_url, state, fake: FakeWeChat, handoff_url=None, port=None, **overrides):
     """A real `rasa run` whose only channel is the WeChat connector, pointed at `fake`
     (with `handoff_url`: its customer messages relayed to that handoff service)."""
-    from bot.rasa_server import running_rasa
+    from devtools.rasa_server import running_rasa
     from tests.services import endpoints_file
 
     credentials = write_credentials(state / "credentials.yml", fake, **overrides)

@@ -16,7 +16,7 @@ from sanic import Sanic
 
 from bot.channels.wechat import WeChatInput
 from bot.channels.wechat.config import WeChatConfig
-from bot.rasa_server import free_port
+from devtools.rasa_server import free_port
 
 Bot = Callable[[UserMessage], Awaitable[Any]]
 

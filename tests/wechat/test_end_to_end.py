@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from bot.channels.wechat import texts
-from bot.rasa_server import free_port
+from devtools.rasa_server import free_port
 from tests.services import HANDOFF_DEMO_PASSWORD, running_actions, running_handoff
 from tests.wechat.conftest import new_fake, serve_rasa_with_wechat
 
