@@ -128,7 +128,7 @@ def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] 
     broker = (
         (
             "event_broker:\n"
-            "  type: bot.handoff_broker.HandoffEventBroker\n"
+            "  type: bot.brokers.handoff_relay.HandoffRelayBroker\n"
             f"  url: {handoff_url}\n"
             f"  service_key: {SERVICE_KEY}\n"
         )

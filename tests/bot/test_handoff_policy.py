@@ -1,4 +1,4 @@
-"""The handoff policy (bot/policies/handoff.py) with the thresholds of config.yml.
+"""The handoff policy (bot/policies/handoff_policy.py) with the thresholds of config.yml.
 
 Every threshold is exercised just below and just above its value, read from
 config.yml (the one home of the thresholds), on trackers built from real Rasa
@@ -28,7 +28,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.policies.handoff import HandoffPolicy, read_rating
+from bot.policies.handoff_policy import HandoffPolicy, read_rating
 from devtools.rasa_server import ROOT
 
 CONFIG = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))
@@ -317,3 +317,12 @@ def test_the_message_after_a_ticket_goes_onto_the_ticket(policy, domain):
 )
 def test_reading_a_rating(text, rating):
     assert read_rating(text) == rating
+
+
+def test_a_served_model_loads_the_policy_with_the_thresholds_of_config_yml(policy, tmp_path):
+    """Training persists nothing: loading builds the policy from its configuration alone."""
+    loaded = HandoffPolicy.load(
+        dict(policy.config), LocalModelStorage(tmp_path), Resource("handoff"), ExecutionContext(GraphSchema({}), "t")
+    )
+    assert isinstance(loaded, HandoffPolicy)
+    assert loaded.config == policy.config

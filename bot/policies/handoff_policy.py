@@ -24,10 +24,8 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa.core.policies.policy import Policy, PolicyPrediction
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -41,29 +39,20 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from contract import handoff as reasons
+from contract import slots
+
 ACTION_HANDOFF = "action_handoff"
 ACTION_CLARIFY = "action_clarify_intent"
 ACTION_RECORD_SATISFACTION = "action_record_satisfaction"
 ACTION_TAKE_TICKET_MESSAGE = "action_take_ticket_message"
 OWN_ACTIONS = (ACTION_HANDOFF, ACTION_CLARIFY, ACTION_RECORD_SATISFACTION, ACTION_TAKE_TICKET_MESSAGE)
 
-# Slots (domain.yml) this policy reads or writes.
-SLOT_TRIGGER = "handoff_trigger"
+# Slots (domain.yml) only this policy and the handoff actions use; the ones another
+# process reads are named in contract.slots.
 SLOT_SURVEY = "satisfaction_handoff_id"
 SLOT_RATING = "satisfaction_rating"
 SLOT_TICKET = "ticket_awaiting_message"
-SLOT_LEVEL = "customer_level"
-SLOT_FAILURES = "errand_failures"
-SLOT_OUTCOME = "errand_outcome"
-OUTCOME_BACKEND_DOWN = "backend_down"
-
-# Why a conversation goes to a human (the handoff service's `reason`).
-REQUEST_HUMAN = "request_human"
-COMPLAIN = "complain"
-UPSET = "upset"
-LOW_CONFIDENCE = "low_confidence"
-ERRAND_FAILED = "errand_failed"
-BACKEND_DOWN = "backend_down"
 
 NLU_FALLBACK = "nlu_fallback"
 
@@ -128,18 +117,10 @@ class HandoffPolicy(Policy):
             "priority_levels": ["钻石", "金卡"],
         }
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        featurizer: Optional[Any] = None,
-    ) -> None:
-        super().__init__(config, model_storage, resource, execution_context, featurizer)
-
     def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
-        return self._resource  # nothing to learn: the thresholds are the model
+        # Nothing to learn: the thresholds are the model. Nothing is persisted either, so
+        # Rasa's Policy.load builds the policy from config.yml the way create does.
+        return self._resource
 
     # ------------------------------------------------------------------ predicting
     def predict_action_probabilities(
@@ -184,17 +165,20 @@ class HandoffPolicy(Policy):
         if any(isinstance(e, ActionExecuted) and e.action_name == ACTION_HANDOFF for e in turn):
             return self._abstain(domain)
         slots_set = {e.key: e.value for e in turn if isinstance(e, SlotSet)}
-        if slots_set.get(SLOT_OUTCOME) == OUTCOME_BACKEND_DOWN:
+        if slots_set.get(slots.ERRAND_OUTCOME) == slots.OUTCOME_BACKEND_DOWN:
             return self._handoff(
-                tracker, domain, {"reason": BACKEND_DOWN, "reading": {"errand": tracker.get_slot("errand")}}, []
+                tracker,
+                domain,
+                {"reason": reasons.BACKEND_DOWN, "reading": {"errand": tracker.get_slot(slots.ERRAND)}},
+                [],
             )
-        failures = slots_set.get(SLOT_FAILURES)
+        failures = slots_set.get(slots.ERRAND_FAILURES)
         if failures is not None and failures >= self.config["errand_failures"]:
             return self._handoff(
                 tracker,
                 domain,
                 {
-                    "reason": ERRAND_FAILED,
+                    "reason": reasons.ERRAND_FAILED,
                     "reading": {"failed_errands": int(failures), "threshold": self.config["errand_failures"]},
                 },
                 [],
@@ -207,14 +191,14 @@ class HandoffPolicy(Policy):
         message = tracker.latest_message
         intent = (message.intent or {}).get(INTENT_NAME_KEY)
         confidence = (message.intent or {}).get("confidence")
-        if intent in (REQUEST_HUMAN, COMPLAIN):
+        if intent in (reasons.REQUEST_HUMAN, reasons.COMPLAIN):
             return {"reason": intent, "reading": {"intent": intent, "confidence": _round(confidence)}}
 
         scores = [_negativity(m) for m in _customer_messages_since_bot_took_over(tracker)]
         scores = [s for s in scores if s is not None]
         if scores and scores[-1] >= self.config["upset_single_threshold"]:
             return {
-                "reason": UPSET,
+                "reason": reasons.UPSET,
                 "reading": {"sentiment": _round(scores[-1]), "threshold": self.config["upset_single_threshold"]},
             }
         window = self.config["upset_window"]
@@ -222,7 +206,7 @@ class HandoffPolicy(Policy):
             mean = sum(scores[-window:]) / window
             if mean >= self.config["upset_mean_threshold"]:
                 return {
-                    "reason": UPSET,
+                    "reason": reasons.UPSET,
                     "reading": {
                         "sentiment_mean": _round(mean),
                         "messages": window,
@@ -242,7 +226,7 @@ class HandoffPolicy(Policy):
                     for i in (message.parse_data.get("intent_ranking") or [])[:3]
                 ]
                 return {
-                    "reason": LOW_CONFIDENCE,
+                    "reason": reasons.LOW_CONFIDENCE,
                     "reading": {
                         "turns_in_a_row": in_a_row,
                         "threshold": self.config["low_confidence_turns"],
@@ -261,10 +245,12 @@ class HandoffPolicy(Policy):
     def _handoff(
         self, tracker: DialogueStateTracker, domain: Domain, trigger: Dict[Text, Any], events: List[SlotSet]
     ) -> PolicyPrediction:
-        upset = trigger["reason"] == UPSET or _is_negative(tracker.latest_message)
-        vip = tracker.get_slot(SLOT_LEVEL) in self.config["priority_levels"]
+        upset = trigger["reason"] == reasons.UPSET or _is_negative(tracker.latest_message)
+        vip = tracker.get_slot(slots.CUSTOMER_LEVEL) in self.config["priority_levels"]
         trigger = dict(trigger, upset=upset, vip=vip, priority=int(upset) + int(vip))
-        return self._predict(domain, ACTION_HANDOFF, events=events, optional_events=[SlotSet(SLOT_TRIGGER, trigger)])
+        return self._predict(
+            domain, ACTION_HANDOFF, events=events, optional_events=[SlotSet(slots.HANDOFF_TRIGGER, trigger)]
+        )
 
     # ------------------------------------------------------------------ predictions
     def _predict(
@@ -281,17 +267,6 @@ class HandoffPolicy(Policy):
 
     def _abstain(self, domain: Domain, events: Optional[List] = None) -> PolicyPrediction:
         return self._prediction(self._default_predictions(domain), events=events)
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> HandoffPolicy:
-        return cls(config, model_storage, resource, execution_context)
 
 
 # ---------------------------------------------------------------------- tracker reading

@@ -1,6 +1,6 @@
-"""A Rasa event broker that relays customer messages to the handoff service.
+"""The Rasa event broker that relays customer messages to the handoff service.
 
-Configured in endpoints.yml (`event_broker: type: bot.handoff_broker.HandoffEventBroker`).
+Configured in endpoints.yml (`event_broker: type: bot.brokers.handoff_relay.HandoffRelayBroker`).
 Rasa publishes every tracker event here, also while a conversation is paused
 for a human: the customer's message is still parsed (intent, sentiment) and this
 broker hands it to the handoff service (`POST /api/rasa-events`, handoff/API.md),
@@ -24,13 +24,15 @@ import httpx
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+from contract.http import SERVICE_KEY_HEADER
+
 logger = logging.getLogger(__name__)
 
 RELAYED_EVENTS = ("user",)
 QUEUE_SIZE = 10_000
 
 
-class HandoffEventBroker(EventBroker):
+class HandoffRelayBroker(EventBroker):
     def __init__(self, url: Text, service_key: Text, timeout_s: float = 3.0, retries: int = 2) -> None:
         self.url = url.rstrip("/") + "/api/rasa-events"
         self.service_key = service_key
@@ -43,7 +45,7 @@ class HandoffEventBroker(EventBroker):
     @classmethod
     async def from_endpoint_config(
         cls, broker_config: EndpointConfig, event_loop: Optional[asyncio.AbstractEventLoop] = None
-    ) -> HandoffEventBroker:
+    ) -> HandoffRelayBroker:
         settings = broker_config.kwargs or {}
         return cls(
             url=os.environ.get("HANDOFF_URL") or broker_config.url or "http://127.0.0.1:8200",
@@ -64,7 +66,7 @@ class HandoffEventBroker(EventBroker):
         self._queue.put_nowait(event)
 
     async def _relay(self) -> None:
-        self._client = httpx.AsyncClient(timeout=self.timeout_s, headers={"X-Service-Key": self.service_key})
+        self._client = httpx.AsyncClient(timeout=self.timeout_s, headers={SERVICE_KEY_HEADER: self.service_key})
         while True:
             event = await self._queue.get()
             await self._deliver(event)

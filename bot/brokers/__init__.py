@@ -1,0 +1,1 @@
+"""Rasa event brokers (referenced from endpoints.yml by their module path)."""
