@@ -22,8 +22,8 @@ from pathlib import Path
 import requests
 
 from bot import identity_token
-from devtools.rasa_server import latest_model, running_rasa
-from tests.services import endpoints_file, running_actions, running_backend
+from devtools.stats import percentile
+from tests.services import running_assistant
 
 # (customer, message, a word the reply must contain)
 ERRANDS = [
@@ -34,12 +34,6 @@ ERRANDS = [
     ("C0003", "我是什么会员等级，有什么权益", "钻石"),
     ("C0001", "订单20261101000003怎么还没发货，帮我催一下", "催"),
 ]
-
-
-def percentile(values, q):
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def conversation(url: str, number: int, turns: int):
@@ -74,16 +68,13 @@ def main(argv=None) -> int:
     parser.add_argument("--turns", type=int, default=25, help="errand turns per conversation")
     args = parser.parse_args(argv)
 
-    with tempfile.TemporaryDirectory(prefix="errand-bench-") as tmp:
-        state = Path(tmp)
-        with running_backend(state) as backend_url, running_actions(backend_url, state) as action_url:
-            endpoints = endpoints_file(state, action_url)
-            with running_rasa(latest_model(), endpoints=endpoints, log_path=state / "rasa.log") as url:
-                conversation(url, 0, len(ERRANDS))  # warm-up: every code path once
-                started = time.perf_counter()
-                with ThreadPoolExecutor(args.conversations) as pool:
-                    results = list(pool.map(lambda n: conversation(url, n, args.turns), range(args.conversations)))
-                elapsed = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="errand-bench-") as tmp, running_assistant(Path(tmp)) as assistant:
+        url = assistant.rasa_url
+        conversation(url, 0, len(ERRANDS))  # warm-up: every code path once
+        started = time.perf_counter()
+        with ThreadPoolExecutor(args.conversations) as pool:
+            results = list(pool.map(lambda n: conversation(url, n, args.turns), range(args.conversations)))
+        elapsed = time.perf_counter() - started
 
     timings = [t for result in results for t in result[0]]
     wrong = sum(result[1] for result in results)
@@ -93,7 +84,7 @@ def main(argv=None) -> int:
         f"{args.turns} turns each), {wrong} without the expected answer"
     )
     print(
-        f"  p50 {percentile(ms, 50):.0f} ms   p95 {percentile(ms, 95):.0f} ms   "
+        f"  p50 {percentile(ms, 0.50):.0f} ms   p95 {percentile(ms, 0.95):.0f} ms   "
         f"mean {statistics.mean(ms):.0f} ms   max {max(ms):.0f} ms"
     )
     print(f"  throughput {len(ms) / elapsed:.1f} turns/s")

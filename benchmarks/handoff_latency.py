@@ -33,9 +33,8 @@ import httpx
 import socketio
 import websockets
 
-from benchmarks.errand_turns import percentile
-from devtools.rasa_server import free_port, latest_model, running_rasa
-from tests.services import HANDOFF_DEMO_PASSWORD, endpoints_file, running_actions, running_backend, running_handoff
+from devtools.stats import percentile
+from tests.services import HANDOFF_DEMO_PASSWORD, running_assistant
 
 WAIT_S = 60
 
@@ -134,25 +133,16 @@ def main(argv=None) -> int:
     parser.add_argument("--rounds", type=int, default=20, help="measured handoffs, one after the other")
     parser.add_argument("--warmup", type=int, default=1, help="handoffs first, reported apart")
     args = parser.parse_args(argv)
-    with tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp:
-        state = Path(tmp)
-        port = free_port()
-        with (
-            running_backend(state) as backend_url,
-            running_handoff(state, rasa_url=f"http://127.0.0.1:{port}") as handoff_url,
-            running_actions(backend_url, state, extra_env={"ACTIONS_HANDOFF_URL": handoff_url}) as action_url,
-            running_rasa(
-                latest_model(),
-                endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
-                log_path=state / "rasa.log",
-                port=port,
-            ) as rasa_url,
-        ):
-            timings = asyncio.run(measure(rasa_url, handoff_url, args.rounds, args.warmup))
+    with (
+        tempfile.TemporaryDirectory(prefix="handoff-bench-") as tmp,
+        running_assistant(Path(tmp), handoff=True) as assistant,
+    ):
+        assert assistant.handoff_url is not None
+        timings = asyncio.run(measure(assistant.rasa_url, assistant.handoff_url, args.rounds, args.warmup))
     print(f"handoff latency over {args.rounds} handoffs (ms):")
     for name, values in timings.items():
         ms = [v * 1000 for v in values]
-        print(f"  {name:24s} p50 {statistics.median(ms):7.1f}  p95 {percentile(ms, 95):7.1f}  max {max(ms):7.1f}")
+        print(f"  {name:24s} p50 {statistics.median(ms):7.1f}  p95 {percentile(ms, 0.95):7.1f}  max {max(ms):7.1f}")
     return 0
 
 

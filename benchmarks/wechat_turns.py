@@ -20,8 +20,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from benchmarks.errand_turns import percentile
 from devtools.rasa_server import latest_model
+from devtools.stats import percentile
 from tests.services import running_actions, running_backend
 from tests.wechat.conftest import new_fake, serve_rasa_with_wechat
 
@@ -78,13 +78,13 @@ def main() -> None:
     print(f"{args.conversations} concurrent WeChat customers x {args.turns} turns, safe mode")
     if answers:
         print(
-            f"webhook answer to WeChat:     p50 {percentile(answers, 50) * 1000:7.1f} ms   "
-            f"p95 {percentile(answers, 95) * 1000:7.1f} ms   max {max(answers) * 1000:7.1f} ms"
+            f"webhook answer to WeChat:     p50 {percentile(answers, 0.50) * 1000:7.1f} ms   "
+            f"p95 {percentile(answers, 0.95) * 1000:7.1f} ms   max {max(answers) * 1000:7.1f} ms"
         )
     if replies:
         print(
-            f"first customer-service reply: p50 {percentile(replies, 50) * 1000:7.1f} ms   "
-            f"p95 {percentile(replies, 95) * 1000:7.1f} ms   max {max(replies) * 1000:7.1f} ms"
+            f"first customer-service reply: p50 {percentile(replies, 0.50) * 1000:7.1f} ms   "
+            f"p95 {percentile(replies, 0.95) * 1000:7.1f} ms   max {max(replies) * 1000:7.1f} ms"
         )
     print(f"failed turns: {failed}")
 

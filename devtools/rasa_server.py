@@ -9,15 +9,15 @@ from __future__ import annotations
 import contextlib
 import os
 import socket
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Dict, Iterator, Optional
 
 import requests
 
-ROOT = Path(__file__).resolve().parent.parent
+from devtools.processes import ROOT, running_process
+
+__all__ = ["ROOT", "free_port", "latest_model", "running_rasa"]
 START_TIMEOUT_S = 180
 
 
@@ -68,32 +68,12 @@ def running_rasa(
     extra_env = env or {}
     env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
     env.update(extra_env)
+    url = f"http://127.0.0.1:{port}"
     log_path = log_path or ROOT / "var" / f"rasa-{port}.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_ready(url, process, log_path)
-            yield url
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
+    with running_process(command, env, log_path, lambda: _serves_a_model(url), START_TIMEOUT_S, stop_timeout_s=30):
+        yield url
 
 
-def _wait_until_ready(url: str, process: subprocess.Popen, log_path: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"rasa run exited with {process.returncode}; see {log_path}")
-        try:
-            status = requests.get(f"{url}/status", timeout=2)
-            if status.ok and status.json().get("model_file"):
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"rasa run did not serve within {START_TIMEOUT_S} s; see {log_path}")
+def _serves_a_model(url: str) -> bool:
+    status = requests.get(f"{url}/status", timeout=2)
+    return status.ok and bool(status.json().get("model_file"))

@@ -1,6 +1,7 @@
-"""Starts the real shop backend and the real action server on free loopback ports.
+"""Starts the real shop backend, handoff service and action server on free loopback ports.
 
-Used by tests/conftest.py and benchmarks/errand_turns.py. Nothing is faked: the
+Used by tests/conftest.py and the benchmarks (`running_assistant` starts all of them
+and Rasa). Nothing is faked: the
 backend is started with its own command (scripts/backend) on a temporary SQLite
 database with SHOP_EXPOSE_CODES=true, so that tests read the verification code
 as `dev_code`, the way the SMS would deliver it.
@@ -10,68 +11,48 @@ from __future__ import annotations
 
 import contextlib
 import os
-import subprocess
 import sys
-import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, Iterator, Optional
 
 import requests
 
-from devtools.rasa_server import ROOT, free_port
+from contract.http import SERVICE_KEY_HEADER
+from devtools.processes import answers, running_process
+from devtools.rasa_server import ROOT, free_port, latest_model, running_rasa
 
 START_TIMEOUT_S = 240
 SERVICE_KEY = "test-service-key"
 HANDOFF_DEMO_PASSWORD = "test-agent-password"
 
 
-def _wait(url: str, process: subprocess.Popen, log_path: Path, timeout: float = START_TIMEOUT_S) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-            raise RuntimeError(f"{process.args} exited with {process.returncode}:\n{tail}")
-        try:
-            if requests.get(url, timeout=2).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"{url} did not answer within {timeout} s; see {log_path}")
+def _service_env(prefix: str, port: int, database: Path, **settings: str) -> Dict[str, str]:
+    """The environment of a service that reads PREFIX_* settings: loopback, the test key, SQLite."""
+    common = dict(
+        port=str(port),
+        host="127.0.0.1",
+        database_url=f"sqlite:///{database}",
+        service_key=SERVICE_KEY,
+        log_level="WARNING",
+    )
+    return dict(os.environ, **{f"{prefix}_{name.upper()}": value for name, value in {**common, **settings}.items()})
 
 
 @contextlib.contextmanager
-def _process(command, env: Dict[str, str], health_url: str, log_path: Path) -> Iterator[subprocess.Popen]:
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait(health_url, process, log_path)
-            yield process
-        finally:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+def _service(script: str, env: Dict[str, str], port: int, log_path: Path) -> Iterator[str]:
+    """scripts/<script> until its /health answers; yields its URL."""
+    url = f"http://127.0.0.1:{port}"
+    with running_process([str(ROOT / "scripts" / script)], env, log_path, answers(f"{url}/health"), START_TIMEOUT_S):
+        yield url
 
 
 @contextlib.contextmanager
 def running_backend(state_dir: Path, port: Optional[int] = None) -> Iterator[str]:
     """The shop backend (scripts/backend) on a fresh SQLite database; yields its URL."""
     port = port or free_port()
-    env = dict(
-        os.environ,
-        SHOP_PORT=str(port),
-        SHOP_HOST="127.0.0.1",
-        SHOP_DATABASE_URL=f"sqlite:///{state_dir / 'shop.db'}",
-        SHOP_SERVICE_KEY=SERVICE_KEY,
-        SHOP_EXPOSE_CODES="true",
-        SHOP_LOG_LEVEL="WARNING",
-    )
-    url = f"http://127.0.0.1:{port}"
-    with _process([str(ROOT / "scripts" / "backend")], env, f"{url}/health", state_dir / "backend.log"):
+    env = _service_env("SHOP", port, state_dir / "shop.db", expose_codes="true")
+    with _service("backend", env, port, state_dir / "backend.log") as url:
         yield url
 
 
@@ -92,7 +73,8 @@ def running_actions(
     )
     env.update(extra_env or {})
     command = [str(rasa), "run", "actions", "--actions", "actions", "--port", str(port)]
-    with _process(command, env, f"http://127.0.0.1:{port}/health", state_dir / f"actions-{port}.log"):
+    health = answers(f"http://127.0.0.1:{port}/health")
+    with running_process(command, env, state_dir / f"actions-{port}.log", health, START_TIMEOUT_S):
         yield f"http://127.0.0.1:{port}/webhook"
 
 
@@ -103,21 +85,17 @@ def running_handoff(
     """The handoff service (scripts/handoff) on a fresh SQLite database, open around the
     clock, with the demo agents (password HANDOFF_DEMO_PASSWORD); yields its URL."""
     port = port or free_port()
-    env = dict(
-        os.environ,
-        HANDOFF_PORT=str(port),
-        HANDOFF_HOST="127.0.0.1",
-        HANDOFF_DATABASE_URL=f"sqlite:///{state_dir / 'handoff.db'}",
-        HANDOFF_SERVICE_KEY=SERVICE_KEY,
-        HANDOFF_RASA_URL=rasa_url,
-        HANDOFF_BUSINESS_HOURS="00:00-24:00",
-        HANDOFF_SEED_DEMO_AGENTS="true",
-        HANDOFF_DEMO_PASSWORD=HANDOFF_DEMO_PASSWORD,
-        HANDOFF_LOG_LEVEL="WARNING",
+    env = _service_env(
+        "HANDOFF",
+        port,
+        state_dir / "handoff.db",
+        rasa_url=rasa_url,
+        business_hours="00:00-24:00",
+        seed_demo_agents="true",
+        demo_password=HANDOFF_DEMO_PASSWORD,
     )
     env.update(extra_env or {})
-    url = f"http://127.0.0.1:{port}"
-    with _process([str(ROOT / "scripts" / "handoff")], env, f"{url}/health", state_dir / "handoff.log"):
+    with _service("handoff", env, port, state_dir / "handoff.log") as url:
         yield url
 
 
@@ -149,10 +127,39 @@ def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] 
     return endpoints
 
 
+@dataclass(frozen=True)
+class Assistant:
+    """The URLs of a running assistant (`running_assistant`)."""
+
+    rasa_url: str
+    backend_url: str
+    action_url: str
+    handoff_url: Optional[str] = None
+
+
+@contextlib.contextmanager
+def running_assistant(state_dir: Path, handoff: bool = False, model: Optional[Path] = None) -> Iterator[Assistant]:
+    """Rasa (the newest model unless `model`) with the shop backend, the action server
+    and, with `handoff`, the handoff service and the event broker that relays to it."""
+    rasa_port = free_port()  # the handoff service must know where Rasa will be before Rasa starts
+    with contextlib.ExitStack() as running:
+        backend_url = running.enter_context(running_backend(state_dir))
+        handoff_url = None
+        if handoff:
+            handoff_url = running.enter_context(running_handoff(state_dir, rasa_url=f"http://127.0.0.1:{rasa_port}"))
+        action_env = {"ACTIONS_HANDOFF_URL": handoff_url} if handoff_url else None
+        action_url = running.enter_context(running_actions(backend_url, state_dir, extra_env=action_env))
+        endpoints = endpoints_file(state_dir, action_url, handoff_url=handoff_url)
+        rasa_url = running.enter_context(
+            running_rasa(model or latest_model(), endpoints=endpoints, log_path=state_dir / "rasa.log", port=rasa_port)
+        )
+        yield Assistant(rasa_url, backend_url, action_url, handoff_url)
+
+
 def dev_code(backend_url: str, phone: str, path: str = "/v1/verification-codes", **body) -> str:
     """Asks the backend for a code the way the bot does and reads `dev_code`."""
     response = requests.post(
-        f"{backend_url}{path}", json={"phone": phone, **body}, headers={"X-Service-Key": SERVICE_KEY}, timeout=10
+        f"{backend_url}{path}", json={"phone": phone, **body}, headers={SERVICE_KEY_HEADER: SERVICE_KEY}, timeout=10
     )
     response.raise_for_status()
     return response.json()["dev_code"]

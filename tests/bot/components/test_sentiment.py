@@ -17,8 +17,8 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.components.sentiment import SENTIMENT, SentimentAnalyzer
 from bot.sentiment.model import LABELS, CheckpointError, SentimentModel
 from bot.sentiment.train import TrainingConfig, build_vocabulary, make_model, make_tokenizer
+from devtools.rasa_server import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 TINY = TrainingConfig(hidden_size=32, layers=1, heads=2, intermediate_size=64, max_length=32)
 TEXTS = ["我要投诉你们", "谢谢你们", "衣服有点小", "订单到哪了", "hello 😡!!!"]
 

@@ -8,25 +8,12 @@ from bot.text_normalization import normalize
 @pytest.mark.parametrize(
     "raw, expected",
     [
+        # Traditional becomes Simplified
         ("我要退貨，請幫我查詢訂單狀態", "我要退货,请帮我查询订单状态"),
         ("請問有人在嗎", "请问有人在吗"),
         ("這件衣服太鬆了", "这件衣服太松了"),
         ("已经是简体的句子不变", "已经是简体的句子不变"),
-    ],
-)
-def test_traditional_becomes_simplified(raw, expected):
-    assert normalize(raw).text == expected
-
-
-def test_full_width_digits_letters_and_spaces_become_half_width():
-    assert normalize("订单号：２０２６１１０１０００００１").text == "订单号:20261101000001"
-    assert normalize("ＳＦ１２３４５６７８９０１２３").text == "SF1234567890123"
-    assert normalize("你好\u3000在吗").text == "你好 在吗"
-
-
-@pytest.mark.parametrize(
-    "raw, expected",
-    [
+        # grouped numbers are joined
         ("手机 138 0013 8000", "手机 13800138000"),
         ("手机138-0013-8000谢谢", "手机13800138000谢谢"),
         ("+86 138 0013 8000", "13800138000"),
@@ -35,8 +22,14 @@ def test_full_width_digits_letters_and_spaces_become_half_width():
         ("１３８ ００１３ ８０００", "13800138000"),
     ],
 )
-def test_grouped_numbers_are_joined(raw, expected):
+def test_traditional_becomes_simplified_and_grouped_numbers_are_joined(raw, expected):
     assert normalize(raw).text == expected
+
+
+def test_full_width_digits_letters_and_spaces_become_half_width():
+    assert normalize("订单号：２０２６１１０１０００００１").text == "订单号:20261101000001"
+    assert normalize("ＳＦ１２３４５６７８９０１２３").text == "SF1234567890123"
+    assert normalize("你好\u3000在吗").text == "你好 在吗"
 
 
 @pytest.mark.parametrize(

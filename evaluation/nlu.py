@@ -1,6 +1,8 @@
 """NLU evaluation report on the held-out test set.
 
-    python -m bot.evaluate [--model models/x.tar.gz] [--data evaluation/heldout_nlu.yml]
+    python -m evaluation.nlu [--model models/x.tar.gz] [--data evaluation/heldout_nlu.yml]
+
+(scripts/evaluate trains first, then runs this.)
 
 Parses every held-out example with the trained model (the same graph that
 `rasa run` serves) and prints intent accuracy, macro F1, per-intent
@@ -24,9 +26,11 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Dict, Iterable, List, Set, Tuple
 
+from devtools import rasa_server
+from devtools.rasa_server import ROOT
+
 REJECTED = {"out_of_scope", "nlu_fallback"}
 OUT_OF_SCOPE = "out_of_scope"
-ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATA = ROOT / "evaluation" / "heldout_nlu.yml"
 REPORT_DIR = ROOT / "evaluation" / "reports"
 
@@ -42,10 +46,10 @@ def canonical_entity_value(entity: str, value: str) -> str:
 
 
 def latest_model() -> Path:
-    models = sorted((ROOT / "models").glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
-        raise SystemExit("evaluate: no model in models/ (run scripts/train first)")
-    return models[-1]
+    try:
+        return rasa_server.latest_model()
+    except RuntimeError as missing:
+        raise SystemExit(f"evaluate: {missing}") from None
 
 
 def load_examples(path: Path) -> List[Tuple[str, str, Set[Tuple[str, str]]]]:

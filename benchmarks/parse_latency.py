@@ -1,6 +1,8 @@
 """Benchmark: training time and /model/parse latency of a real Rasa server.
 
-    python -m bot.benchmark [--requests 300] [--skip-train]
+    python -m benchmarks.parse_latency [--requests 300] [--skip-train]
+
+(scripts/benchmark trains first when there is no model.)
 
 Training time is measured with a forced `rasa train` into a temporary folder
 (NLU and dialogue, the full model). Latency is measured over HTTP, one request
@@ -19,8 +21,9 @@ from pathlib import Path
 
 import requests
 
-from bot.evaluate import DEFAULT_DATA, load_examples
 from devtools.rasa_server import ROOT, latest_model, running_rasa
+from devtools.stats import percentile
+from evaluation.nlu import DEFAULT_DATA, load_examples
 
 BAD_INPUTS = ["", "   ", "😊😊😊", "？？？！！！", "\x00\x01abc", "转人工 please", "好" * 5000]
 
@@ -47,11 +50,6 @@ def time_training() -> tuple[float, Path]:
         stdout=subprocess.DEVNULL,
     )
     return time.monotonic() - started, next(out.glob("*.tar.gz"))
-
-
-def percentile(values, q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def main(argv=None) -> None:

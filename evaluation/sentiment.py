@@ -1,6 +1,8 @@
 """Sentiment evaluation report on the held-out set (never trained on).
 
-    python -m bot.sentiment.evaluate [--model models/sentiment] [--data sentiment_data/heldout.tsv]
+    python -m evaluation.sentiment [--model models/sentiment] [--data sentiment_data/heldout.tsv]
+
+(scripts/evaluate-sentiment trains the checkpoint first when there is none.)
 
 Prints precision, recall and F1 of "negative", the false-alarm rate on calm
 product remarks (category calm_product) and on all messages that are not
@@ -21,13 +23,9 @@ from pathlib import Path
 from bot.sentiment.data import HELDOUT_FILE, ROOT, load_tsv
 from bot.sentiment.model import NEGATIVE, SentimentModel
 from bot.sentiment.train import DEFAULT_OUT
+from devtools.stats import percentile
 
 REPORT = ROOT / "evaluation" / "reports" / "sentiment_report.json"
-
-
-def percentile(values, share):
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
 def main(argv=None) -> None:
