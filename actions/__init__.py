@@ -1,10 +1,12 @@
 """Rasa SDK action server: identity, order and account errands against the shop backend.
 
-`rasa run actions` imports this package; the action classes live in
-`actions.errands`, `actions.identity` and `actions.handoff`.
+`rasa run actions` imports this package and every module in it; the action
+classes live in `actions.errand_actions` (the generic errand actions),
+`actions.errands` (one module per errand, with the asks of its own slots),
+`actions.identity` and `actions.handoff_actions`.
 """
 
-from actions import errands, handoff, identity  # noqa: F401  (registers the actions)
+from actions import errand_actions, handoff_actions, identity  # noqa: F401  (registers the actions)
 from actions.masking import install_log_filter
 
 install_log_filter()

@@ -1,6 +1,6 @@
 """Async client of the shop backend (shop_backend/CONTRACT.md).
 
-- one shared `httpx.AsyncClient` per event loop, 2 s timeout, `X-Service-Key`;
+- one shared `httpx.AsyncClient` per event loop, 2 s timeout, the service-key header;
 - reads (GET) are retried twice with a short backoff, state-changing POSTs never
   (they carry an `Idempotency-Key` instead, so a repeat changes nothing twice);
 - a circuit breaker opens after N consecutive failures (connection errors,
@@ -21,6 +21,7 @@ import httpx
 
 from actions.settings import Settings
 from actions.settings import settings as default_settings
+from contract.http import SERVICE_KEY_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class BackendClient:
             client = httpx.AsyncClient(
                 base_url=self.config.backend_url,
                 timeout=self.config.timeout_s,
-                headers={"X-Service-Key": self.config.service_key},
+                headers={SERVICE_KEY_HEADER: self.config.service_key},
                 transport=self._transport,
             )
             self._clients[loop_id] = client
@@ -189,9 +190,7 @@ class BackendClient:
         return await self.post(f"/v1/orders/{order_id}/urge", {"customer_id": customer_id}, idem_key)
 
     async def cancel(self, order_id: str, customer_id: str, idem_key: str, reason: Optional[str] = None) -> dict:
-        body = {"customer_id": customer_id}
-        if reason:
-            body["reason"] = reason
+        body = _body(customer_id=customer_id, optional={"reason": reason})
         return await self.post(f"/v1/orders/{order_id}/cancel", body, idem_key)
 
     async def change_address(self, order_id: str, customer_id: str, address: dict, idem_key: str) -> dict:
@@ -200,25 +199,19 @@ class BackendClient:
     async def create_return(
         self, order_id: str, customer_id: str, kind: str, reason: str, idem_key: str, exchange_for: Optional[str] = None
     ) -> dict:
-        body = {"customer_id": customer_id, "kind": kind, "reason": reason}
-        if exchange_for:
-            body["exchange_for"] = exchange_for
+        body = _body(customer_id=customer_id, kind=kind, reason=reason, optional={"exchange_for": exchange_for})
         return await self.post(f"/v1/orders/{order_id}/returns", body, idem_key)
 
     async def create_invoice(
         self, order_id: str, customer_id: str, title: str, email: str, idem_key: str, tax_number: Optional[str] = None
     ) -> dict:
-        body = {"customer_id": customer_id, "title": title, "email": email}
-        if tax_number:
-            body["tax_number"] = tax_number
+        body = _body(customer_id=customer_id, title=title, email=email, optional={"tax_number": tax_number})
         return await self.post(f"/v1/orders/{order_id}/invoices", body, idem_key)
 
     async def reissue_invoice(
         self, invoice_id: str, customer_id: str, idem_key: str, email: Optional[str] = None
     ) -> dict:
-        body = {"customer_id": customer_id}
-        if email:
-            body["email"] = email
+        body = _body(customer_id=customer_id, optional={"email": email})
         return await self.post(f"/v1/invoices/{invoice_id}/reissue", body, idem_key)
 
     async def password_reset(self, customer_id: str, idem_key: str) -> dict:
@@ -231,6 +224,11 @@ class BackendClient:
         return await self.post(
             f"/v1/customers/{customer_id}/phone-change", {"new_phone": new_phone, "code": code}, idem_key
         )
+
+
+def _body(optional: Dict[str, Any], **fields: Any) -> Dict[str, Any]:
+    """A request body: the fields, and those of `optional` that have a value."""
+    return {**fields, **{name: value for name, value in optional.items() if value}}
 
 
 def _error_from(response: httpx.Response) -> BackendError:

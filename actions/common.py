@@ -14,23 +14,6 @@ from actions.masking import mask_phone
 
 PHONE_FORMAT = re.compile(r"^1[3-9]\d{9}$")
 
-ERRAND_INTENTS = (
-    "order_status",
-    "logistics_track",
-    "urge_delivery",
-    "cancel_order",
-    "modify_address",
-    "return_goods",
-    "exchange_goods",
-    "refund_status",
-    "invoice_request",
-    "payment_issue",
-    "account_points",
-    "membership_benefits",
-    "reset_password",
-    "change_phone",
-)
-
 
 def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[List[dict]] = None) -> None:
     """Every reply goes out with phone numbers masked."""
@@ -57,6 +40,15 @@ def phone_problem(value: Any) -> Optional[str]:
     if not PHONE_FORMAT.match(number):
         return texts.PHONE_PROBLEM_PREFIX
     return None
+
+
+def checked_phone(value: Any, dispatcher: CollectingDispatcher) -> Optional[str]:
+    """The mainland mobile number in the value, or None after telling the customer what is wrong."""
+    problem = phone_problem(value)
+    if problem:
+        say(dispatcher, texts.PHONE_BAD_FORMAT.format(problem=problem))
+        return None
+    return normalise_phone(value)
 
 
 def normalise_phone(value: Any) -> str:

@@ -14,6 +14,7 @@ import httpx
 
 from actions.settings import Settings
 from actions.settings import settings as default_settings
+from contract.http import SERVICE_KEY_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ class HandoffClient:
         self.transport = transport
 
     async def _post(self, path: str, body: Dict[str, Any], attempts: int = 1) -> httpx.Response:
-        headers = {"X-Service-Key": self.config.handoff_service_key}
+        headers = {SERVICE_KEY_HEADER: self.config.handoff_service_key}
         last: Optional[Exception] = None
         async with httpx.AsyncClient(
             base_url=self.config.handoff_url, timeout=self.config.handoff_timeout_s, transport=self.transport

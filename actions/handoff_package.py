@@ -12,13 +12,15 @@ from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Tracker
 
-from actions import texts
+from actions.errands import INTENT_LABELS
 from actions.masking import mask_phone, mask_secrets
+from contract import handoff, messages
+from contract import slots as slot_names
 
 # Slots that describe the errand, handed to the agent (never codes or bookkeeping).
 CONTEXT_SLOTS = (
-    "errand",
-    "order_id",
+    slot_names.ERRAND,
+    slot_names.ORDER_ID,
     "tracking_no",
     "courier",
     "new_address",
@@ -27,10 +29,10 @@ CONTEXT_SLOTS = (
     "invoice_title",
     "invoice_email",
     "new_phone",
-    "customer_id",
-    "customer_name",
-    "customer_level",
-    "verified",
+    slot_names.CUSTOMER_ID,
+    slot_names.CUSTOMER_NAME,
+    slot_names.CUSTOMER_LEVEL,
+    slot_names.VERIFIED,
 )
 TRANSCRIPT_LIMIT = 200  # the latest messages; a longer conversation keeps its end
 TOPIC_INTENTS_IGNORED = {
@@ -46,7 +48,6 @@ TOPIC_INTENTS_IGNORED = {
     "nlu_fallback",
     "out_of_scope",
 }
-SOURCE_CHANNELS = {"socketio": "web", "wechat": "wechat", "rest": "rest"}
 
 
 def _iso(timestamp: Optional[float]) -> Optional[str]:
@@ -75,8 +76,8 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
             )
         elif kind == "bot":
             custom = (event.get("data") or {}).get("custom") or {}
-            agent = isinstance(custom, dict) and custom.get("sender") == "agent"
-            text = event.get("text") or (custom.get("text") if isinstance(custom, dict) else None)
+            agent = messages.is_agent_message(custom)
+            text = event.get("text") or (messages.agent_text(custom) if isinstance(custom, dict) else None)
             if text:
                 turns.append(
                     {
@@ -100,7 +101,7 @@ def order_ids(tracker: Tracker) -> List[str]:
     """Every order number the conversation touched, latest first."""
     seen: List[str] = []
     for event in reversed(tracker.events):
-        if event.get("event") == "slot" and event.get("name") == "order_id" and event.get("value"):
+        if event.get("event") == "slot" and event.get("name") == slot_names.ORDER_ID and event.get("value"):
             value = str(event["value"])
             if value not in seen:
                 seen.append(value)
@@ -111,7 +112,7 @@ def summary(tracker: Tracker, customer: Dict[str, Any], reason: str, upset: bool
     """A short Chinese summary: who, what they want, which orders, how they feel, why a human."""
     topics: List[str] = []
     for turn in transcript(tracker):
-        label = texts.INTENT_LABELS.get(turn.get("intent") or "")
+        label = INTENT_LABELS.get(turn.get("intent") or "")
         if turn["role"] == "customer" and turn.get("intent") not in TOPIC_INTENTS_IGNORED and label:
             if label in topics:
                 topics.remove(label)
@@ -124,7 +125,7 @@ def summary(tracker: Tracker, customer: Dict[str, Any], reason: str, upset: bool
         parts.append("涉及订单 " + "、".join(o["order_id"] for o in orders[:3]))
     if upset:
         parts.append("情绪激动，请优先安抚")
-    parts.append("转人工原因：" + texts.HANDOFF_REASON_LABELS.get(reason, reason))
+    parts.append("转人工原因：" + handoff.REASON_LABELS.get(reason, reason))
     return "；".join(parts) + "。"
 
 

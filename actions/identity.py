@@ -2,7 +2,7 @@
 
 A customer the channel vouches for (a signed identity token in the message
 metadata, see bot/identity_token.py) is verified at once by
-`action_start_errand` (actions.errands); everyone else goes through
+`action_start_errand` (actions.errand_actions); everyone else goes through
 `verify_identity_form`: phone → SMS code → check.
 """
 
@@ -17,7 +17,8 @@ from rasa_sdk.types import DomainDict
 
 from actions import texts
 from actions.backend_client import BackendError, BackendUnavailable, backend
-from actions.common import ERRAND_INTENTS, digits, latest_metadata, normalise_phone, phone_problem, say
+from actions.common import checked_phone, digits, latest_metadata, say
+from actions.errands import ERRAND_INTENTS
 from bot import identity_token
 
 logger = logging.getLogger(__name__)
@@ -54,21 +55,14 @@ class ValidateVerifyIdentityForm(FormValidationAction):
     async def validate_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        problem = phone_problem(value)
-        if problem:
-            say(dispatcher, texts.PHONE_BAD_FORMAT.format(problem=problem))
+        phone = checked_phone(value, dispatcher)
+        if phone is None:
             return {"phone": None}
-        phone = normalise_phone(value)
         try:
             await backend().send_code(phone)
-        except BackendError as error:
-            if error.code == "customer_not_found":
-                say(dispatcher, texts.PHONE_UNKNOWN.format(phone=phone))
-            else:
-                say(dispatcher, texts.ERRORS.get(error.code, texts.UNKNOWN_ERROR))
-            return {"phone": None}
-        except BackendUnavailable:
-            say(dispatcher, texts.BACKEND_DOWN)
+        except (BackendError, BackendUnavailable) as error:
+            special = {"customer_not_found": texts.PHONE_UNKNOWN.format(phone=phone)}
+            say(dispatcher, backend_trouble(error, special))
             return {"phone": None}
         say(dispatcher, texts.CODE_SENT.format(phone=phone))
         return {"phone": phone, "verification_code": None}
@@ -87,24 +81,8 @@ class ValidateVerifyIdentityForm(FormValidationAction):
         try:
             result = await client.check_code(phone, code)
             customer = await client.customer(result["customer_id"])
-        except BackendError as error:
-            if error.code == "code_invalid":
-                left = error.details.get("attempts_left")
-                say(
-                    dispatcher,
-                    texts.CODE_INVALID.format(left=left) if left is not None else texts.CODE_INVALID_NO_COUNT,
-                )
-            elif error.code == "code_expired":
-                try:
-                    await client.send_code(phone)
-                    say(dispatcher, texts.CODE_EXPIRED.format(phone=phone))
-                except (BackendError, BackendUnavailable):
-                    say(dispatcher, texts.ERRORS["code_expired"])
-            else:
-                say(dispatcher, texts.ERRORS.get(error.code, texts.UNKNOWN_ERROR))
-            return {"verification_code": None}
-        except BackendUnavailable:
-            say(dispatcher, texts.BACKEND_DOWN)
+        except (BackendError, BackendUnavailable) as error:
+            say(dispatcher, await self._code_trouble(error, phone))
             return {"verification_code": None}
         say(dispatcher, texts.VERIFIED.format(name=customer.get("name", "")))
         # The code itself is not kept in the tracker's slots.
@@ -115,6 +93,28 @@ class ValidateVerifyIdentityForm(FormValidationAction):
             "customer_name": customer.get("name"),
             "customer_level": customer.get("level"),
         }
+
+    @staticmethod
+    async def _code_trouble(error: Exception, phone: str) -> str:
+        if not isinstance(error, BackendError):
+            return backend_trouble(error)
+        if error.code == "code_invalid":
+            left = error.details.get("attempts_left")
+            return texts.CODE_INVALID.format(left=left) if left is not None else texts.CODE_INVALID_NO_COUNT
+        if error.code == "code_expired":
+            try:
+                await backend().send_code(phone)
+            except (BackendError, BackendUnavailable):
+                return texts.ERRORS["code_expired"]
+            return texts.CODE_EXPIRED.format(phone=phone)
+        return backend_trouble(error)
+
+
+def backend_trouble(error: Exception, special: Optional[Dict[str, str]] = None) -> str:
+    """What to tell the customer when the backend refused (its error code) or was not there."""
+    if isinstance(error, BackendError):
+        return (special or {}).get(error.code) or texts.ERRORS.get(error.code, texts.UNKNOWN_ERROR)
+    return texts.BACKEND_DOWN
 
 
 class AskPhone(Action):

@@ -1,9 +1,10 @@
-"""Phone numbers and verification codes never appear in full in replies or logs."""
+"""Phone numbers and verification codes never appear in full in replies or logs; e-mails are hinted."""
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Optional
 
 PHONE_RE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
 # 6-digit codes next to the words that name them (code / 验证码), in log lines.
@@ -13,6 +14,14 @@ CODE_RE = re.compile(r"((?:code|验证码)[^0-9]{0,40}?(?:\d{3}\*{4}\d{4}[^0-9]{
 def mask_phone(text: str) -> str:
     """138****8000 for every mainland mobile number in the text."""
     return PHONE_RE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text or "")
+
+
+def mask_email(email: Optional[str]) -> str:
+    """zhangwei@example.com → zh***@example.com (a hint, not the address)."""
+    name, at, host = (email or "").partition("@")
+    if not at:
+        return email or ""
+    return f"{name[:2] if len(name) > 2 else name[:1]}***@{host}"
 
 
 def mask_secrets(text: str) -> str:
@@ -48,7 +57,9 @@ def install_log_filter() -> None:
     for name in (
         "actions",
         "actions.backend_client",
-        "actions.errands",
+        "actions.errand_actions",
+        "actions.handoff_actions",
+        "actions.handoff_client",
         "actions.identity",
         "rasa_sdk",
         "rasa_sdk.executor",

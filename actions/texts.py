@@ -1,10 +1,15 @@
-"""Every Chinese sentence the actions send to a customer (one home, one register).
+"""The Chinese sentences the actions share (one home, one register).
 
+An errand's own sentences (its confirmation, its answers, the questions for its
+own slots) live in its module, actions/errands/<errand>.py; everything said by
+more than one errand, by identity, by the form and by the handoff lives here.
 Phone numbers are formatted masked by the callers (actions.masking); nothing
 here ever shows a full phone number or a code.
 """
 
 from __future__ import annotations
+
+from contract import handoff
 
 # ------------------------------------------------------------------ general
 BACKEND_DOWN = (
@@ -27,7 +32,6 @@ PHONE_PROBLEM_PREFIX = "手机号应以13–19开头"
 PHONE_UNKNOWN = "抱歉，没有找到用手机号 {phone} 注册的账户。"
 CODE_SENT = "验证码已发送到 {phone}，5分钟内有效。"
 ASK_CODE = "请回复短信里的6位验证码。"
-ASK_NEW_PHONE_CODE = "请回复新手机收到的6位验证码。"
 CODE_BAD_FORMAT = "验证码是6位数字，请核对一下短信。"
 CODE_INVALID = "验证码不正确，还可以再试 {left} 次。"
 CODE_INVALID_NO_COUNT = "验证码不正确，请核对一下短信。"
@@ -44,72 +48,14 @@ ORDER_BAD_FORMAT = "这个订单号格式好像不对，订单号是12到20位�
 ORDER_BUTTON = "{order_id}｜{item}｜{status}"
 ORDER_NOT_FOUND = "抱歉，您的账户下没有查到订单 {order_id}。"
 
-STATUS = "订单 {order_id}（{items}，实付 ¥{total}）当前状态：{status}。"
+# said by order_status and urge_delivery
 STATUS_LATEST_EVENT = "最新物流：{time} {location} {description}（{courier} {tracking_no}）。"
+# said by order_status and logistics_track
 STATUS_SHIP_BY = "预计 {date} 前发货。"
-LOGISTICS_HEAD = "订单 {order_id} 由{courier}承运，运单号 {tracking_no}，当前{status}。最近的物流信息："
-LOGISTICS_EVENT = "· {time} {location} {description}"
-LOGISTICS_NONE = "订单 {order_id} 还没有发货，暂时没有物流信息。{ship_by}"
-TRACKING_NOT_FOUND = "抱歉，您的订单里没有找到运单号 {tracking_no}，请核对一下，或者直接发订单号给我。"
-
-URGED = "已经帮您催促仓库加急处理订单 {order_id} 了🙏 预计 {date} 前发出，发货后会短信通知您。"
-URGE_SHIPPED = "订单 {order_id} 已经发货了，不用再催啦～"
-URGE_NOT_APPLICABLE = "订单 {order_id} 当前状态是「{status}」，不需要催发货哦。"
-
-CONFIRM_CANCEL = "确认要取消订单 {order_id}（{items}，¥{total}）吗？取消后款项会原路退回。"
-CONFIRM_ADDRESS = "确认把订单 {order_id} 的收货地址改为：{address}？"
-CONFIRM_RETURN = "确认为订单 {order_id} 申请退货吗？退货原因：{reason}。"
-CONFIRM_EXCHANGE = "确认为订单 {order_id} 申请换货吗？换成：{exchange_for}。"
-CONFIRM_INVOICE = "确认为订单 {order_id} 开具电子发票吗？抬头：{title}{tax}，发送到邮箱 {email}。"
-CONFIRM_INVOICE_TAX = "（税号 {tax_number}）"
-CONFIRM_REISSUE = "确认把订单 {order_id} 的电子发票（发票号 {id}）重新发送到邮箱 {email} 吗？"
-CONFIRM_RESET_PASSWORD = "确认向您绑定的手机 {phone} 发送重置密码的短信吗？"
+# action_ask_confirmed's buttons; the question is the errand's
 BUTTON_YES = "确认"
 BUTTON_NO = "不用了"
 ASK_CONFIRM_AGAIN = "请回复「确认」或「不用了」。"
-
-CANCELLED = "订单 {order_id} 已为您取消，款项 ¥{total} 会在1–3个工作日内原路退回。"
-ADDRESS_CHANGED = "好的，订单 {order_id} 的收货地址已改为：{address}。"
-ASK_ADDRESS = "请发一下新的收货地址（省市区 + 详细地址；如果收件人或电话也要改，请一起写上）。"
-# What the address is missing (actions/address_parser.missing_parts).
-ADDRESS_MISSING = {
-    "region": "麻烦补充一下省市区，比如「上海市浦东新区张江路88号」。",
-    "detail": "麻烦补充一下详细地址（街道、门牌号或小区楼栋），快递员才能送到哦。",
-}
-ASK_RETURN_REASON = "请简单说一下退货原因（比如：尺码不合适、质量问题、不想要了）。"
-ASK_EXCHANGE_FOR = "请说一下想换成什么（比如：换成L码、换成黑色、同款换新），以及换货原因。"
-RETURN_CREATED = "退货申请已提交（申请号 {id}）{refund}。审核通过后我们会短信通知您寄回方式。"
-RETURN_REFUND = "，预计退款 ¥{amount}"
-EXCHANGE_CREATED = "换货申请已提交（申请号 {id}），换成：{exchange_for}。审核通过后会短信通知您寄回方式。"
-REFUND = "订单 {order_id} 的退款{status}，金额 ¥{amount}{expected}。"
-REFUND_EXPECTED = "，预计 {date} 前到账"
-ASK_INVOICE_TITLE = "请发一下发票抬头：个人写「个人」或姓名，公司请写公司全称和税号。"
-ASK_INVOICE_EMAIL = "请发一下接收电子发票的邮箱。"
-ASK_REISSUE_EMAIL = (
-    "这笔订单已开过电子发票（发票号 {id}），上次发送到 {email}。"
-    "请问重新发送到哪个邮箱？沿用原邮箱请回复「原邮箱」，换邮箱请直接发新的邮箱地址。"
-)
-BUTTON_KEEP_EMAIL = "原邮箱"
-REISSUE_NO_INVOICE = "订单 {order_id} 还没有开过发票，这就为您开一张新的电子发票。"
-EMAIL_BAD = "这个邮箱格式好像不对（应类似 name@example.com）。"
-INVOICE_CREATED = "电子发票已开具（发票号 {id}），已发送到 {email}，请注意查收。"
-INVOICE_REISSUED = "电子发票（发票号 {id}）已重新发送到 {email}，请注意查收。"
-PAYMENT = (
-    "订单 {order_id} 当前状态：{status}{paid}。如果扣款成功但订单显示未支付，系统一般会在30分钟内自动同步；"
-    "重复扣款会在1–3个工作日内原路退回。"
-)
-PAYMENT_PAID_AT = "，付款时间 {time}，实付 ¥{total}"
-PAYMENT_HUMAN = "如果还有疑问，回复「转人工」，人工客服会帮您核对支付记录。"
-
-# ------------------------------------------------------------------ account
-POINTS = "您当前可用积分 {balance} 分。"
-POINTS_EXPIRING = "其中 {points} 分将于 {date} 过期，记得尽快使用哦。"
-MEMBERSHIP = "您当前是{level}会员，享有：{benefits}。"
-MEMBERSHIP_NEXT = "再积 {points} 分即可升级为{next_level}会员。"
-PASSWORD_RESET = "重置密码的短信已发送到 {phone}，请按短信提示设置新密码。"
-ASK_NEW_PHONE = "请发一下要换绑的新手机号。"
-NEW_PHONE_CODE_SENT = "验证码已发送到新手机 {phone}，5分钟内有效。"
-PHONE_CHANGED = "手机号已换绑为 {phone}，以后请用新号码登录和接收通知。"
 
 # ------------------------------------------------------------------ backend error codes
 ERRORS = {
@@ -132,18 +78,14 @@ ERRORS = {
     "phone_in_use": "这个手机号已经绑定了其他账户，不能再换绑。可以换一个号码，或回复「转人工」处理。",
     "same_phone": "新手机号和当前绑定的号码一样，不需要换绑哦。",
 }
-SHIPPED_HINT = {
-    "cancel_order": "您可以在签收后申请退货，或者拒收，款项会原路退回。",
-    "modify_address": "可以联系快递改派，或者回复「转人工」帮您处理。",
-    "urge_delivery": "",
-}
-ACTION_WORDS = {"cancel_order": "取消", "modify_address": "修改地址", "urge_delivery": "催发货"}
+# {kind} of the return errors: what the errand asks for (Errand.kind_word)
 KIND_WORDS = {"return": "退货", "exchange": "换货"}
 
 # ------------------------------------------------------------------ handoff to a human
-# What the intents are called when the bot asks which one the customer meant
-# (buttons of the clarification) and in the agent's summary.
-INTENT_LABELS = {
+# What the intents besides the errands are called when the bot asks which one the
+# customer meant (buttons of the clarification) and in the agent's summary; each
+# errand carries its own label (actions.errands.INTENT_LABELS has them all).
+OTHER_INTENT_LABELS = {
     "greet": "打招呼",
     "goodbye": "结束对话",
     "thank": "致谢",
@@ -153,20 +95,6 @@ INTENT_LABELS = {
     "complain": "投诉",
     "chitchat": "闲聊",
     "out_of_scope": "其他问题",
-    "order_status": "查订单",
-    "logistics_track": "查物流",
-    "urge_delivery": "催发货",
-    "cancel_order": "取消订单",
-    "modify_address": "改地址",
-    "return_goods": "退货",
-    "exchange_goods": "换货",
-    "refund_status": "查退款",
-    "invoice_request": "开发票",
-    "payment_issue": "支付问题",
-    "account_points": "查积分",
-    "membership_benefits": "会员权益",
-    "reset_password": "重置密码",
-    "change_phone": "换绑手机",
     "faq_shipping": "配送说明",
     "faq_return_policy": "退换货政策",
     "faq_business_hours": "客服时间",
@@ -180,12 +108,12 @@ CLARIFY_HUMAN_BUTTON = "都不是，转人工"
 
 # The first sentence of the handoff reply, by the reason of the handoff.
 HANDOFF_LEAD = {
-    "request_human": "好的，马上为您转接人工客服。",
-    "complain": "非常抱歉给您带来了不好的体验，您的问题我们一定重视，马上为您转接人工客服。",
-    "upset": "非常抱歉让您着急了，我马上请人工客服来帮您处理。",
-    "low_confidence": "抱歉，我没能理解清楚您的问题，为您转接人工客服。",
-    "errand_failed": "抱歉没能帮您办好，为您转接人工客服继续处理。",
-    "backend_down": "我先为您转接人工客服，由客服帮您继续处理。",
+    handoff.REQUEST_HUMAN: "好的，马上为您转接人工客服。",
+    handoff.COMPLAIN: "非常抱歉给您带来了不好的体验，您的问题我们一定重视，马上为您转接人工客服。",
+    handoff.UPSET: "非常抱歉让您着急了，我马上请人工客服来帮您处理。",
+    handoff.LOW_CONFIDENCE: "抱歉，我没能理解清楚您的问题，为您转接人工客服。",
+    handoff.ERRAND_FAILED: "抱歉没能帮您办好，为您转接人工客服继续处理。",
+    handoff.BACKEND_DOWN: "我先为您转接人工客服，由客服帮您继续处理。",
 }
 HANDOFF_NO_REPEAT = "您刚才说的内容客服都能看到，不用重复说明；有补充可以直接发给我。"
 HANDOFF_ALREADY = "您已在排队中，客服接入后会第一时间回复您，请稍候。"
@@ -208,12 +136,3 @@ SATISFACTION_THANKS = {
     1: "非常抱歉这次服务没能让您满意，我们会认真复盘改进。如还有问题，回复「转人工」随时联系我们。",
 }
 SATISFACTION_FAILED = "感谢您的评价！"
-# Reasons as the agent reads them in the summary.
-HANDOFF_REASON_LABELS = {
-    "request_human": "客户要求人工",
-    "complain": "客户投诉",
-    "upset": "客户情绪激动",
-    "low_confidence": "机器人连续未能理解",
-    "errand_failed": "业务连续办理失败",
-    "backend_down": "系统故障",
-}

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from actions import texts
+from actions.errands import invoice_request, modify_address
 from bot import identity_token
 from tests.actions.conftest import backend_code
 from tests.services import SERVICE_KEY
@@ -335,7 +336,7 @@ def test_invoice_reissue_asks_only_for_the_email_then_reissues(call, backend_url
     c.form("errand_form", "confirmed")
     c.user("确认", "affirm", confirmed=True)
     done = c.run("action_do_errand")
-    assert done["text"] == texts.INVOICE_REISSUED.format(id=invoice_id, email="wa***@example.com")
+    assert done["text"] == invoice_request.INVOICE_REISSUED.format(id=invoice_id, email="wa***@example.com")
     invoices = backend_invoices(backend_url, order_id, "C0003")
     assert invoices[0]["id"] == invoice_id and invoices[0]["status"] == "reissued"
     assert invoices[0]["email"] == "wangfang@example.com"
@@ -382,7 +383,7 @@ def test_reissue_without_an_invoice_falls_back_to_issuing_one(call, backend_url)
     result = c.run("validate_errand_form")
     assert "还没有开过发票" in result["text"]
     assert c.slots["invoice_previous"] is None and c.slots["requested_slot"] == "invoice_title"
-    assert c.run("action_ask_invoice_email")["text"] == texts.ASK_INVOICE_EMAIL
+    assert c.run("action_ask_invoice_email")["text"] == invoice_request.ASK_INVOICE_EMAIL
     done = errand(
         call,
         ZHANG,
@@ -477,5 +478,5 @@ def test_incomplete_address_is_explained(call):
     c = call(**ZHANG, errand="modify_address", order_id="20261101000003").form("errand_form", "new_address")
     c.user("建国路88号", "inform", new_address="建国路88号")
     result = c.run("validate_errand_form")
-    assert result["text"] == texts.ADDRESS_MISSING["region"]
+    assert result["text"] == modify_address.ADDRESS_MISSING["region"]
     assert c.slots["new_address"] is None

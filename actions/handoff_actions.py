@@ -1,7 +1,7 @@
-"""Handoff actions: open the handoff with its package, clarify a low-confidence
+"""The handoff actions: open the handoff with its package, clarify a low-confidence
 message, record the satisfaction rating, take a message for a ticket.
 
-When to hand off is decided by bot.policies.handoff.HandoffPolicy (thresholds in
+When to hand off is decided by the handoff policy (bot/policies/) (thresholds in
 config.yml), which puts the reason and the reading into the `handoff_trigger`
 slot; these actions do the errand against the handoff service (handoff/API.md).
 """
@@ -20,9 +20,12 @@ from rasa_sdk.types import DomainDict
 from actions import texts
 from actions.backend_client import BackendError, BackendUnavailable, backend
 from actions.common import say
+from actions.errands import INTENT_LABELS
 from actions.handoff_client import HandoffUnavailable, handoff_service
 from actions.handoff_package import order_ids, slots, summary, transcript
 from actions.masking import mask_phone
+from contract import channels, handoff
+from contract import slots as slot_names
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +40,12 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        trigger = tracker.get_slot("handoff_trigger") or {}
-        reason = trigger.get("reason") or "request_human"
+        trigger = tracker.get_slot(slot_names.HANDOFF_TRIGGER) or {}
+        reason = trigger.get("reason") or handoff.REQUEST_HUMAN
         events: List[Dict[str, Any]] = [
-            SlotSet("handoff_trigger", None),
-            SlotSet("errand_failures", 0),
-            SlotSet("errand_outcome", None),
+            SlotSet(slot_names.HANDOFF_TRIGGER, None),
+            SlotSet(slot_names.ERRAND_FAILURES, 0),
+            SlotSet(slot_names.ERRAND_OUTCOME, None),
         ]
         if tracker.active_loop.get("name"):
             events += [ActiveLoop(None), SlotSet("requested_slot", None)]
@@ -50,7 +53,7 @@ class ActionHandoff(Action):
         orders = await _orders(tracker)
         package = {
             "sender_id": tracker.sender_id,
-            "channel": tracker.get_latest_input_channel() or "rest",
+            "channel": tracker.get_latest_input_channel() or channels.REST,
             "customer": customer,
             "reason": reason,
             "trigger": trigger.get("reading") or {},
@@ -65,9 +68,9 @@ class ActionHandoff(Action):
         except HandoffUnavailable:
             say(dispatcher, texts.HANDOFF_UNAVAILABLE)
             return events
-        lead = texts.HANDOFF_LEAD.get(reason, texts.HANDOFF_LEAD["request_human"])
+        lead = texts.HANDOFF_LEAD.get(reason, texts.HANDOFF_LEAD[handoff.REQUEST_HUMAN])
         ticket = answer.get("ticket")
-        if ticket and answer.get("state") not in ("QUEUED", "AGENT"):
+        if ticket and answer.get("state") not in (handoff.QUEUED, handoff.AGENT):
             hours = answer.get("business_hours")
             say(
                 dispatcher,
@@ -97,9 +100,9 @@ class ActionClarifyIntent(Action):
         candidates = [
             item["name"]
             for item in ranking
-            if item.get("name") in texts.INTENT_LABELS and item.get("name") not in CLARIFY_IGNORED
+            if item.get("name") in INTENT_LABELS and item.get("name") not in CLARIFY_IGNORED
         ][:2]
-        labels = [texts.INTENT_LABELS[name] for name in candidates]
+        labels = [INTENT_LABELS[name] for name in candidates]
         if len(candidates) == 2:
             text = texts.CLARIFY_TWO.format(first=labels[0], second=labels[1])
         elif candidates:
@@ -158,17 +161,17 @@ class ActionTakeTicketMessage(Action):
 
 # ---------------------------------------------------------------------- package parts
 async def _customer(tracker: Tracker) -> Dict[str, Any]:
-    customer_id = tracker.get_slot("customer_id")
-    verified = bool(tracker.get_slot("verified")) and bool(customer_id)
+    customer_id = tracker.get_slot(slot_names.CUSTOMER_ID)
+    verified = bool(tracker.get_slot(slot_names.VERIFIED)) and bool(customer_id)
     known: Dict[str, Any] = {
         "id": customer_id,
-        "name": tracker.get_slot("customer_name"),
+        "name": tracker.get_slot(slot_names.CUSTOMER_NAME),
         "phone_masked": None,
-        "level": tracker.get_slot("customer_level"),
+        "level": tracker.get_slot(slot_names.CUSTOMER_LEVEL),
         "verified": verified,
     }
     if not verified:
-        phone = tracker.get_slot("phone")
+        phone = tracker.get_slot(slot_names.PHONE)
         known["phone_masked"] = mask_phone(phone) if phone else None
         return known
     try:
@@ -185,11 +188,11 @@ async def _customer(tracker: Tracker) -> Dict[str, Any]:
 
 async def _orders(tracker: Tracker) -> List[Dict[str, Any]]:
     """The orders the conversation looked up, as the backend has them now."""
-    customer_id = tracker.get_slot("customer_id")
+    customer_id = tracker.get_slot(slot_names.CUSTOMER_ID)
     ids = order_ids(tracker)[:ORDERS_IN_PACKAGE]
     if not ids:
         return []
-    if not (tracker.get_slot("verified") and customer_id):
+    if not (tracker.get_slot(slot_names.VERIFIED) and customer_id):
         return [{"order_id": order_id} for order_id in ids]
     orders = []
     for order_id in ids:
