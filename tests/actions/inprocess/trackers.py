@@ -1,0 +1,47 @@
+"""Trackers built in the test and actions run in this process (no servers), as Rasa's action server runs them."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any, Dict, List, Optional
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+VERIFIED = {"verified": True, "customer_id": "C0001", "customer_name": "张伟"}
+
+
+def tracker(
+    text: str = "…",
+    intent: str = "affirm",
+    entities: Optional[List[dict]] = None,
+    active_loop: Optional[str] = None,
+    **slots: Any,
+) -> Tracker:
+    """A tracker whose latest message is `text` (`intent`), with these slots set."""
+    latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
+    return Tracker.from_dict(
+        {
+            "sender_id": "inprocess",
+            "slots": dict(slots),
+            "latest_message": latest,
+            "events": [{"event": "user", "text": text, "parse_data": latest, "metadata": {}}],
+            "active_loop": {"name": active_loop} if active_loop else {},
+            "latest_action_name": "action_listen",
+        }
+    )
+
+
+def run(action: Action, state: Tracker) -> Dict[str, Any]:
+    """Runs the action; its events, its messages and their texts joined."""
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action.run(dispatcher, state, {}))
+    return {"events": events, "messages": dispatcher.messages, "text": " ".join(m["text"] for m in dispatcher.messages)}
+
+
+def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+def call(coroutine: Any) -> Any:
+    return asyncio.run(coroutine)
