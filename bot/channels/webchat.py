@@ -48,6 +48,8 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from contract.messages import AGENT, AGENT_NAME, SENDER, agent_name, is_agent_message
+
 logger = logging.getLogger(__name__)
 
 WEBCHAT_DIR = Path(__file__).resolve().parents[2] / "webchat"
@@ -68,7 +70,6 @@ HISTORY_LIMIT = 200
 SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 # ["polling", "websocket"] once Rasa runs on a Sanic that serves WebSockets on 3.11.
 DEFAULT_TRANSPORTS = ("polling",)
-AGENT = "agent"
 AGENT_NAME_MAX_CHARS = 32
 
 
@@ -77,11 +78,11 @@ def valid_session_id(value: Any) -> bool:
 
 
 def _agent_fields(fields: Dict[Text, Any]) -> Dict[Text, Any]:
-    """{"sender": "agent", "agent_name": ...} when `fields` mark a human agent, else {}."""
-    if fields.get("sender") != AGENT:
+    """{"sender": "agent", "agent_name": ...} when `fields` mark a human agent (contract.messages), else {}."""
+    if not is_agent_message(fields):
         return {}
-    name = fields.get("agent_name")
-    return {"sender": AGENT, "agent_name": str(name)[:AGENT_NAME_MAX_CHARS] if name else ""}
+    name = agent_name(fields)
+    return {SENDER: AGENT, AGENT_NAME: str(name)[:AGENT_NAME_MAX_CHARS] if name else ""}
 
 
 def _text_parts(text: Text) -> List[Text]:
@@ -125,7 +126,7 @@ def _bot_message(text: Text, timestamp: Any, agent: Dict[Text, Any]) -> Dict[Tex
     """A bot's (or, with `agent` fields, a human agent's) message of the history."""
     message = {"from": AGENT if agent else "bot", "text": text, "timestamp": timestamp}
     if agent:
-        message["agent_name"] = agent["agent_name"]
+        message[AGENT_NAME] = agent[AGENT_NAME]
     return message
 
 

@@ -9,11 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import Optional
+from typing import List, Optional
 
 import httpx
 
 from bot.channels.wechat.config import WeChatConfig
+from bot.channels.wechat.render import fit_messages
+from bot.channels.wechat.store import Store
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +34,7 @@ class WeChatApiError(Exception):
 
 
 class WeChatApi:
-    def __init__(self, config: WeChatConfig, store) -> None:
+    def __init__(self, config: WeChatConfig, store: Store) -> None:
         self.config = config
         self.store = store
         self._base = config.api_base_url.rstrip("/")
@@ -78,6 +80,11 @@ class WeChatApi:
         return data["access_token"], int(data.get("expires_in", 7200))
 
     # ----------------------------------------------------------- custom/send
+    async def send_texts(self, openid: str, texts: List[str]) -> None:
+        """The replies to one customer message, fitted to WeChat's limits (size, count)."""
+        for text in fit_messages(texts):
+            await self.send_text(openid, text)
+
     async def send_text(self, openid: str, content: str) -> bool:
         """One customer-service text message; True when WeChat accepted it."""
         body = json.dumps(

@@ -12,10 +12,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
-import json
 import logging
 import time
-from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Coroutine, Dict, Optional, Set, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -27,24 +26,24 @@ from bot import identity_token
 from bot.channels.wechat import protocol, texts
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.config import PASSIVE, WeChatConfig
+from bot.channels.wechat.customer_state import CustomerState
 from bot.channels.wechat.inbound import TEXT, UNSUPPORTED, WELCOME, Inbound, classify
 from bot.channels.wechat.output import TurnCollector, WeChatOutput
-from bot.channels.wechat.render import Rendered, choice_number, fit_messages, merge_into_one, render_turn
+from bot.channels.wechat.render import Rendered, merge_into_one, render_turn
 from bot.channels.wechat.store import make_store
+from contract.channels import WECHAT
 
 logger = logging.getLogger(__name__)
 
 # WeChat delivers a push at most three times (the first try and two retries).
 DELIVERIES = 3
 POLL_S = 0.05
-# Replies a passive account could not deliver in time wait this long for the next message.
-LATE_TTL_S = 24 * 3600
 
 
 class WeChatInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
-        return "wechat"
+        return WECHAT
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> WeChatInput:
@@ -54,6 +53,7 @@ class WeChatInput(InputChannel):
         self.config = config
         self.store = make_store(config.redis_url, config.appid)
         self.api = WeChatApi(config, self.store)
+        self.customers = CustomerState(self.store, config.choices_ttl_s)
         self.crypto = (
             WeChatCrypto(config.token, config.encoding_aes_key, config.appid) if config.encoding_aes_key else None
         )
@@ -64,7 +64,7 @@ class WeChatInput(InputChannel):
 
     # --------------------------------------------------------------- Rasa API
     def get_output_channel(self) -> Optional[OutputChannel]:
-        return WeChatOutput(self)
+        return WeChatOutput(self.api, self.customers, passive=self.config.mode == PASSIVE)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         self._on_new_message = on_new_message
@@ -191,7 +191,7 @@ class WeChatInput(InputChannel):
             return Rendered([texts.UNSUPPORTED])
         text = inbound.text
         if inbound.kind == TEXT:
-            text = await self._resolve_choice(inbound.openid, text)
+            text = await self.customers.resolve_choice(inbound.openid, text)
         collector = TurnCollector()
         message = UserMessage(
             text,
@@ -215,46 +215,13 @@ class WeChatInput(InputChannel):
                 rendered.texts.append(texts.WELCOME_FALLBACK)
             elif failed:
                 rendered.texts.append(texts.BOT_ERROR)
-        await self._remember_choices(inbound.openid, rendered)
+        await self.customers.remember_choices(inbound.openid, rendered)
         return rendered
 
     async def _customer_service_turn(self, inbound: Inbound) -> None:
         async with self._user_lock(inbound.openid):
             rendered = await self._run_turn(inbound)
-            for text in fit_messages(rendered.texts):
-                await self.api.send_text(inbound.openid, text)
-
-    async def push(self, openid: str, rendered: Rendered) -> None:
-        """Messages outside a customer's turn (WeChatOutput, e.g. an agent's reply)."""
-        if not rendered.texts:
-            return
-        await self._remember_choices(openid, rendered)
-        if self.config.mode == PASSIVE:
-            # No API to push with: they go out with the answer to the next message.
-            await self._add_late(openid, rendered.texts)
-            return
-        for text in fit_messages(rendered.texts):
-            await self.api.send_text(openid, text)
-
-    # ---------------------------------------------------------------- choices
-    async def _remember_choices(self, openid: str, rendered: Rendered) -> None:
-        key = "choices:" + openid
-        if rendered.choices:
-            payloads = [payload for _, payload in rendered.choices]
-            await self.store.set(key, json.dumps(payloads, ensure_ascii=False), self.config.choices_ttl_s)
-        else:
-            await self.store.delete(key)
-
-    async def _resolve_choice(self, openid: str, text: str) -> str:
-        """A digit answering the numbered choices becomes that button's payload."""
-        number = choice_number(text)
-        if number is None:
-            return text
-        stored = await self.store.get("choices:" + openid)
-        payloads = json.loads(stored) if stored else []
-        if 1 <= number <= len(payloads):
-            return payloads[number - 1]
-        return text
+            await self.api.send_texts(inbound.openid, rendered.texts)
 
     # ---------------------------------------------------------------- passive
     async def _answer_passively(self, inbound: Inbound, first: bool, args: Any, arrived: float) -> HTTPResponse:
@@ -298,23 +265,10 @@ class WeChatInput(InputChannel):
         key, ttl = inbound.key, self.config.dedupe_ttl_s
         async with self._user_lock(inbound.openid):
             rendered = await self._run_turn(inbound)
-            earlier = await self._pop_late(inbound.openid)
+            earlier = await self.customers.pop_late(inbound.openid)
             reply, rest = merge_into_one(earlier + rendered.texts)
             if rest:
-                await self._add_late(inbound.openid, rest)
+                await self.customers.add_late(inbound.openid, rest)
             await self.store.set("reply:" + key, reply, ttl)
             if reply and await self.store.get("gave-up:" + key) and await self.store.add("claimed:" + key, "1", ttl):
-                await self._add_late(inbound.openid, [reply])
-
-    async def _add_late(self, openid: str, replies: List[str]) -> None:
-        key = "late:" + openid
-        stored = await self.store.get(key)
-        pending = (json.loads(stored) if stored else []) + list(replies)
-        await self.store.set(key, json.dumps(pending, ensure_ascii=False), LATE_TTL_S)
-
-    async def _pop_late(self, openid: str) -> List[str]:
-        stored = await self.store.pop("late:" + openid)
-        pending = json.loads(stored) if stored else []
-        if pending:
-            pending[0] = texts.PASSIVE_EARLIER + "\n" + pending[0]
-        return pending
+                await self.customers.add_late(inbound.openid, [reply])

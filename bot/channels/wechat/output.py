@@ -3,19 +3,21 @@
 `WeChatOutput` is what `POST /conversations/{id}/execute?output_channel=latest`
 uses (e.g. the handoff service relaying an agent's reply): every message goes
 straight to the customer through the customer-service API, or, in passive mode,
-waits to go out with the answer to the customer's next message.
+waits to go out with the answer to the customer's next message. Like Rasa's own
+output channels it knows nothing of the input channel: it is given the API client
+to send with and the customers' state (numbered choices, late replies).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Text
+from typing import Any, Dict, List, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 
+from bot.channels.wechat.api import WeChatApi
+from bot.channels.wechat.customer_state import CustomerState
 from bot.channels.wechat.render import Rendered, render_message
-
-if TYPE_CHECKING:
-    from bot.channels.wechat.channel import WeChatInput
+from contract.channels import WECHAT
 
 
 class TurnCollector(CollectingOutputChannel):
@@ -23,24 +25,37 @@ class TurnCollector(CollectingOutputChannel):
 
     @classmethod
     def name(cls) -> Text:
-        return "wechat"
+        return WECHAT
 
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._persist_message(self._message(recipient_id, text=text.strip()))
 
 
 class WeChatOutput(OutputChannel):
-    def __init__(self, channel: WeChatInput) -> None:
-        self.channel = channel
+    def __init__(self, api: WeChatApi, customers: CustomerState, passive: bool) -> None:
+        self.api = api
+        self.customers = customers
+        self.passive = passive
 
     @classmethod
     def name(cls) -> Text:
-        return "wechat"
+        return WECHAT
+
+    async def push(self, openid: str, rendered: Rendered) -> None:
+        """Messages outside a customer's turn (e.g. an agent's reply)."""
+        if not rendered.texts:
+            return
+        await self.customers.remember_choices(openid, rendered)
+        if self.passive:
+            # No API to push with: they go out with the answer to the next message.
+            await self.customers.add_late(openid, rendered.texts)
+            return
+        await self.api.send_texts(openid, rendered.texts)
 
     async def _send(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         rendered = Rendered()
         render_message(message, rendered)
-        await self.channel.push(recipient_id, rendered)
+        await self.push(recipient_id, rendered)
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         # One Rasa message is one WeChat message (the base class splits paragraphs).

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from bot.channels.wechat import texts
+from contract import messages as agent_messages
 
 # WeChat's text limit is 2048 bytes of UTF-8 (about 680 Chinese characters).
 MAX_TEXT_BYTES = 2048
@@ -28,12 +29,12 @@ class Rendered:
 
 
 def agent_text(custom: Dict[str, Any]) -> Optional[str]:
-    """An agent's message ({"text", "sender": "agent", "agent_name"}) with its prefix."""
-    if not isinstance(custom, dict) or custom.get("sender") != "agent":
+    """An agent's message (contract.messages: {"text", "sender": "agent", "agent_name"}) with its prefix."""
+    if not agent_messages.is_agent_message(custom):
         return None
-    name = str(custom.get("agent_name") or "").strip()
+    name = str(agent_messages.agent_name(custom) or "").strip()
     prefix = texts.AGENT_PREFIX.format(name=name) if name else texts.AGENT_PREFIX_NO_NAME
-    return prefix + str(custom.get("text") or "").strip()
+    return prefix + agent_messages.agent_text(custom).strip()
 
 
 def render_message(message: Dict[str, Any], rendered: Rendered) -> None:

@@ -10,7 +10,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from typing import AsyncIterator, Dict, Optional, Tuple
+from typing import AsyncContextManager, AsyncIterator, Dict, Optional, Protocol, Tuple, Union
+
+
+class Store(Protocol):
+    """What the connector asks of a store (MemoryStore, RedisStore); values are strings."""
+
+    async def get(self, key: str) -> Optional[str]: ...
+    async def set(self, key: str, value: str, ttl_s: float) -> None: ...
+    async def add(self, key: str, value: str, ttl_s: float) -> bool: ...
+    async def pop(self, key: str) -> Optional[str]: ...
+    async def delete(self, key: str) -> None: ...
+    async def incr(self, key: str, ttl_s: float) -> int: ...
+    def lock(self, name: str, timeout_s: float = 15.0) -> AsyncContextManager[None]: ...
+    async def close(self) -> None: ...
 
 
 class MemoryStore:
@@ -119,7 +132,7 @@ class RedisStore:
         await self._redis.close()
 
 
-def make_store(redis_url: str, appid: str):
+def make_store(redis_url: str, appid: str) -> Union[MemoryStore, RedisStore]:
     if redis_url:
         return RedisStore(redis_url, prefix=f"wechat:{appid}:")
     return MemoryStore()

@@ -19,7 +19,7 @@ WELCOME_FALLBACK = (
 CHOICES_HEADER = "回复数字选择："
 CHOICE_LINE = "{number}. {title}"
 
-# A message from a human agent (custom json {"sender": "agent", ...}).
+# A message from a human agent (custom json {"sender": "agent", ...}, contract.messages).
 AGENT_PREFIX = "【人工客服 {name}】"
 AGENT_PREFIX_NO_NAME = "【人工客服】"
 
