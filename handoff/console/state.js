@@ -1,0 +1,29 @@
+/*
+ * Everything the console remembers, in one object. Modules read and write its fields;
+ * nothing else keeps state between calls.
+ */
+
+export const state = {
+  me: null,                // the agent logged in: {id, username, display_name, role}
+  loggedIn: false,
+  // display labels from the service (GET /api/labels): code → Chinese, by kind
+  labels: { reasons: {}, states: {}, dispositions: {}, roles: {}, agent_roles: {}, sentiments: {}, channels: {} },
+  labelsLoaded: false,
+
+  current: null,           // the open handoff (detail)
+  currentId: null,
+  seenMessages: {},        // keys of the rendered chat messages of the open handoff
+  liveMessages: {},        // handoff id → messages pushed since its last reload
+
+  waitRows: [],            // [{el, base, fetchedAt}] for the ticking wait times of the queue
+  listLoads: 0,            // how many times the lists were (re)loaded
+
+  socket: null,            // the websocket while it is open or opening
+  socketAttempts: 0,       // reconnection attempts since the last open socket
+
+  timers: { refresh: null, tick: null, reconnect: null, ping: null, notice: null },
+};
+
+export function isSupervisor() { return !!state.me && state.me.role === "supervisor"; }
+
+export function isOpen(id) { return state.currentId !== null && String(id) === String(state.currentId); }
