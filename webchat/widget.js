@@ -13,9 +13,11 @@
  * Talks to Rasa's socket.io channel (bot.channels.webchat.WebChatInput):
  * `session_request` / `session_confirm`, `user_uttered` / `bot_uttered`, and
  * `chat_history` (the transcript, sent when a known session comes back).
- * Plain JS, no build step; the socket.io client is loaded from
- * <widget folder>/vendor/socket.io.min.js unless the page already has `io`.
- * Every bot, agent and customer text is put into the page with textContent.
+ * Plain JS, no build step, one script tag for the shop. From the folder of this script it
+ * loads widget.css, the DOM helper module dom.js (the agent console's own, handoff/console/dom.js:
+ * one el() for both pages) and, unless the page already has `io`, vendor/socket.io.min.js.
+ * The window appears once dom.js is in. Every bot, agent and customer text is put into the
+ * page with textContent.
  */
 (function (global) {
   "use strict";
@@ -89,11 +91,15 @@
     return session;
   }
 
-  function el(tag, className, text) {
-    var node = document.createElement(tag);
-    if (className) { node.className = className; }
-    if (text !== undefined && text !== null) { node.textContent = String(text); }
-    return node;
+  // el(tag, attrs, children) of the shared DOM helper, once loadDom() has brought it in.
+  var el = null;
+  var domLoading = null;
+
+  function loadDom() {
+    if (!domLoading) {
+      domLoading = import(scriptBase + "dom.js").then(function (dom) { el = dom.el; });
+    }
+    return domLoading;
   }
 
   function loadScript(src, done) {
@@ -127,83 +133,58 @@
     this.ready = false;  // true once this connection's history is shown
     this.readyTimer = null;
     this.typingTimer = null;
-    this.build(options.container || document.body);
+    var self = this;
+    var container = options.container || document.body;
     var open = options.open !== undefined ? !!options.open : storageGet(OPEN_KEY) === "1";
-    this.setOpen(open);
+    loadDom().then(function () {
+      self.build(container);
+      self.setOpen(open);
+    }, function (error) {
+      if (global.console) { global.console.error("XiaomiChat: could not load " + scriptBase + "dom.js", error); }
+    });
   }
 
   Chat.prototype.build = function (container) {
     var self = this;
-    var root = this.root = el("div", "xm-chat");
-    root.setAttribute("data-session-id", this.session.id);
+    var title = el("div", { className: "xm-titles" }, [
+      el("div", { className: "xm-title", text: this.title }),
+      el("div", { className: "xm-subtitle", text: TEXT.subtitle })
+    ]);
+    var close = el("button", { className: "xm-close", type: "button", "aria-label": TEXT.close, text: "×",
+                               onclick: function () { self.setOpen(false); } });
+    this.banner = el("div", { className: "xm-banner", text: TEXT.offline, hidden: true });
+    this.log = el("div", { className: "xm-messages", role: "log", "aria-live": "polite" });
+    this.typing = el("div", { className: "xm-typing", "aria-label": TEXT.typing, hidden: true }, [
+      el("span", { className: "xm-typing-label", text: TEXT.typing }),
+      el("span", { className: "xm-dot" }), el("span", { className: "xm-dot" }), el("span", { className: "xm-dot" })
+    ]);
 
-    var launcher = this.launcher = el("button", "xm-launcher", TEXT.launcher);
-    launcher.type = "button";
-    launcher.setAttribute("aria-label", TEXT.launcher);
-    launcher.addEventListener("click", function () { self.setOpen(true); });
-
-    var panel = this.panel = el("section", "xm-panel");
-    panel.setAttribute("role", "dialog");
-    panel.setAttribute("aria-label", this.title);
-
-    var header = el("header", "xm-header");
-    var titles = el("div", "xm-titles");
-    titles.appendChild(el("div", "xm-title", this.title));
-    titles.appendChild(el("div", "xm-subtitle", TEXT.subtitle));
-    var close = el("button", "xm-close", "×");
-    close.type = "button";
-    close.setAttribute("aria-label", TEXT.close);
-    close.addEventListener("click", function () { self.setOpen(false); });
-    header.appendChild(titles);
-    header.appendChild(close);
-
-    this.banner = el("div", "xm-banner", TEXT.offline);
-    this.banner.hidden = true;
-
-    var log = this.log = el("div", "xm-messages");
-    log.setAttribute("role", "log");
-    log.setAttribute("aria-live", "polite");
-
-    var typing = this.typing = el("div", "xm-typing");
-    typing.setAttribute("aria-label", TEXT.typing);
-    typing.appendChild(el("span", "xm-typing-label", TEXT.typing));
-    for (var i = 0; i < 3; i++) { typing.appendChild(el("span", "xm-dot")); }
-    typing.hidden = true;
-
-    var form = this.form = el("form", "xm-form");
-    var input = this.input = el("textarea", "xm-input");
-    input.rows = 2;
-    input.placeholder = this.placeholder = TEXT.placeholder;
-    input.setAttribute("aria-label", TEXT.placeholder);
-    var footer = el("div", "xm-footer");
-    this.note = el("div", "xm-note");
-    this.note.setAttribute("role", "status");
-    this.counter = el("span", "xm-counter", "0/" + MAX_INPUT_CHARS);
-    var send = this.sendButton = el("button", "xm-send", TEXT.send);
-    send.type = "submit";
-    footer.appendChild(this.note);
-    footer.appendChild(this.counter);
-    footer.appendChild(send);
-    form.appendChild(input);
-    form.appendChild(footer);
-
-    input.addEventListener("input", function () { self.onInput(); });
-    input.addEventListener("keydown", function (event) {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        self.submit();
+    this.input = el("textarea", {
+      className: "xm-input", rows: 2, placeholder: TEXT.placeholder, "aria-label": TEXT.placeholder,
+      oninput: function () { self.onInput(); },
+      onkeydown: function (event) {
+        if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+          event.preventDefault();
+          self.submit();
+        }
       }
     });
-    form.addEventListener("submit", function (event) { event.preventDefault(); self.submit(); });
+    this.note = el("div", { className: "xm-note", role: "status" });
+    this.counter = el("span", { className: "xm-counter", text: "0/" + MAX_INPUT_CHARS });
+    this.sendButton = el("button", { className: "xm-send", type: "submit", text: TEXT.send });
+    this.form = el("form", { className: "xm-form", onsubmit: function (event) { event.preventDefault(); self.submit(); } }, [
+      this.input,
+      el("div", { className: "xm-footer" }, [this.note, this.counter, this.sendButton])
+    ]);
 
-    panel.appendChild(header);
-    panel.appendChild(this.banner);
-    panel.appendChild(log);
-    panel.appendChild(typing);
-    panel.appendChild(form);
-    root.appendChild(panel);
-    root.appendChild(launcher);
-    container.appendChild(root);
+    this.panel = el("section", { className: "xm-panel", role: "dialog", "aria-label": this.title }, [
+      el("header", { className: "xm-header" }, [title, close]),
+      this.banner, this.log, this.typing, this.form
+    ]);
+    this.launcher = el("button", { className: "xm-launcher", type: "button", "aria-label": TEXT.launcher, text: TEXT.launcher,
+                                   onclick: function () { self.setOpen(true); } });
+    this.root = el("div", { className: "xm-chat", "data-session-id": this.session.id }, [this.panel, this.launcher]);
+    container.appendChild(this.root);
     this.renderGreeting();
     this.onInput();
   };
@@ -367,39 +348,27 @@
   Chat.prototype.render = function (item, how) {
     var self = this;
     var from = item.from === "user" ? "user" : (item.from === "agent" ? "agent" : "bot");
-    var row = el("div", "xm-msg xm-msg--" + from);
-    if (item.greeting) { row.classList.add("xm-msg--greeting"); }
-    if (how && how.history) { row.classList.add("xm-msg--history"); }
+    var row = el("div", { className: "xm-msg xm-msg--" + from + (item.greeting ? " xm-msg--greeting" : "") +
+                                      (how && how.history ? " xm-msg--history" : "") });
     if (from === "agent") {
       var name = item.agent_name ? String(item.agent_name) : "";
-      row.appendChild(el("div", "xm-label", TEXT.agentPrefix + (name ? " " + name : "")));
+      row.appendChild(el("div", { className: "xm-label", text: TEXT.agentPrefix + (name ? " " + name : "") }));
     }
-    var bubble = el("div", "xm-bubble");
-    if (item.image && /^https?:\/\//.test(item.image)) {
-      var img = el("img", "xm-image");
-      img.alt = "图片";
-      img.src = item.image;
-      bubble.appendChild(img);
-    } else {
-      bubble.textContent = String(item.text || "");
-    }
-    row.appendChild(bubble);
+    var image = item.image && /^https?:\/\//.test(item.image);
+    row.appendChild(el("div", { className: "xm-bubble", text: image ? null : String(item.text || "") }, [
+      image ? el("img", { className: "xm-image", alt: "图片", src: item.image }) : null
+    ]));
 
     var replies = Array.isArray(item.quick_replies) ? item.quick_replies : [];
     if (replies.length) {
-      var group = el("div", "xm-quick-replies");
-      replies.forEach(function (reply) {
-        if (!reply || !reply.payload) { return; }
+      row.appendChild(el("div", { className: "xm-quick-replies" }, replies.map(function (reply) {
+        if (!reply || !reply.payload) { return null; }
         var title = String(reply.title || reply.payload);
-        var button = el("button", "xm-quick-reply", title);
-        button.type = "button";
-        button.addEventListener("click", function () {
-          if (button.disabled) { return; }
+        return el("button", { className: "xm-quick-reply", type: "button", text: title, onclick: function (event) {
+          if (event.currentTarget.disabled) { return; }
           self.send(String(reply.payload), title);
-        });
-        group.appendChild(button);
-      });
-      row.appendChild(group);
+        } });
+      })));
     }
     this.log.appendChild(row);
     this.scrollToEnd();

@@ -20,27 +20,18 @@ import pytest
 import requests
 
 from devtools.rasa_server import ROOT
-from tests.browser import chromium, page_context
+from tests.browser import browser_fixtures, page_context
 from tests.services import HANDOFF_DEMO_PASSWORD as DEMO_PASSWORD
 from tests.services import SERVICE_KEY
 
 SCREENSHOT = ROOT / "var" / "screenshots" / "console.png"
+CONSOLE_MODULES = sorted((ROOT / "handoff" / "console").glob("*.js"))
 WAIT_MS = 60_000
 POLL_S = 60  # how long to wait for Rasa's tracker to show a pushed event
 SERVICE_HEADERS = {"X-Service-Key": SERVICE_KEY}
 ORDER_ID = "20261101000001"
 
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def context(browser):
-    with page_context(browser, 1440, 1100, WAIT_MS) as context:
-        yield context
+browser, context = browser_fixtures(width=1440, height=1100, timeout_ms=WAIT_MS)
 
 
 # --- a customer and their handoff ----------------------------------------------------------
@@ -225,10 +216,15 @@ def wait_for_chat_text(page, role: str, text: str):
 def test_the_console_is_served(handoff_url):
     page = requests.get(f"{handoff_url}/console/", timeout=30)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
-    assert '<script src="console.js"></script>' in page.text
+    assert '<script type="module" src="console.js"></script>' in page.text
     for name, kind in (("console.js", "javascript"), ("console.css", "text/css")):
         served = requests.get(f"{handoff_url}/console/{name}", timeout=30)
         assert served.status_code == 200 and kind in served.headers["content-type"], name
+    # every module the entry module imports, at a JavaScript type (browsers refuse modules served otherwise)
+    for module in CONSOLE_MODULES:
+        served = requests.get(f"{handoff_url}/console/{module.name}", timeout=30)
+        assert served.status_code == 200 and "javascript" in served.headers["content-type"], module.name
+        assert "innerHTML" not in served.text, f"{module.name}: server texts go in with textContent"
 
 
 def test_an_agent_takes_a_handoff_replies_and_returns_it_to_the_bot(handoff_url, rasa_url, context):
@@ -399,9 +395,7 @@ def test_a_supervisor_sees_everything_and_another_agent_does_not(handoff_url, ra
     wang_name = wang.get(f"{handoff_url}/api/auth/me", timeout=30).json()["display_name"]
 
     # 主管 zhou: every conversation with who holds it, and each agent's load
-    zhou_context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-    zhou_context.set_default_timeout(WAIT_MS)
-    try:
+    with page_context(browser, 1440, 1000, WAIT_MS) as zhou_context:
         zhou = zhou_context.new_page()
         login(zhou, handoff_url, "zhou")
         zhou.wait_for_selector("#supervisor-all", state="visible")
@@ -416,13 +410,9 @@ def test_a_supervisor_sees_everything_and_another_agent_does_not(handoff_url, ra
         row.click()
         zhou.wait_for_selector(f"#chat-main[data-handoff-id='{handoff_id}'][data-state='AGENT']")
         assert wang_name in zhou.text_content("#chat-assignee")
-    finally:
-        zhou_context.close()
 
     # agent li: neither in the queue nor among li's conversations, and not readable
-    li_context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="zh-CN")
-    li_context.set_default_timeout(WAIT_MS)
-    try:
+    with page_context(browser, 1440, 1000, WAIT_MS) as li_context:
         li = li_context.new_page()
         login(li, handoff_url, "li")
         li.wait_for_selector("#app-view", state="visible")
@@ -430,8 +420,6 @@ def test_a_supervisor_sees_everything_and_another_agent_does_not(handoff_url, ra
         assert li.is_hidden("#supervisor-all") and li.is_hidden("#supervisor-load")
         assert li.locator(f".conv[data-handoff-id='{handoff_id}']").count() == 0
         assert li_context.request.get(f"{handoff_url}/api/handoffs/{handoff_id}").status == 404
-    finally:
-        li_context.close()
     # leave no conversation held for the other suites that share the service
     assert wang.post(f"{handoff_url}/api/handoffs/{handoff_id}/close", json={"disposition": "resolved"}, timeout=30).ok
 

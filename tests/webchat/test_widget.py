@@ -17,13 +17,15 @@ import yaml
 
 from bot import identity_token
 from devtools.rasa_server import ROOT, running_rasa
-from tests.browser import chromium, page_context
+from tests.browser import browser_fixtures
 from tests.services import endpoints_file
 
 CHANNEL = "bot.channels.webchat.WebChatInput"
 SCREENSHOT = ROOT / "var" / "screenshots" / "webchat.png"
 WAIT_MS = 90_000  # a reply waits for NLU and the action server on a busy machine
 MAX_INPUT_CHARS = 500  # webchat/widget.js MAX_INPUT_CHARS
+
+browser, context = browser_fixtures(width=1100, height=760, timeout_ms=WAIT_MS)
 
 
 @pytest.fixture(scope="module")
@@ -39,18 +41,6 @@ def webchat_url(model: Path, action_url: str, tmp_path_factory) -> str:
         model, endpoints=endpoints_file(state, action_url), credentials=credentials, log_path=state / "rasa.log"
     ) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with chromium() as browser:
-        yield browser
-
-
-@pytest.fixture
-def context(browser):
-    with page_context(browser, 1100, 760, WAIT_MS) as context:
-        yield context
 
 
 # --- what the customer sees ---------------------------------------------------------------
@@ -110,6 +100,7 @@ def say(page, text: str, expect: str = ""):
 
 def open_chat(page, url: str):
     page.goto(url)
+    page.wait_for_selector(".xm-chat")  # the widget builds its window once its DOM helper (dom.js) is in
     if page.is_visible(".xm-launcher"):
         page.click(".xm-launcher")
     page.wait_for_selector(".xm-panel", state="visible")
@@ -138,6 +129,7 @@ def test_rasa_serves_the_widget_files_and_nothing_else(webchat_url):
         ("widget.js", "javascript", "XiaomiChat"),
         ("widget.css", "text/css", ".xm-chat"),
         ("vendor/socket.io.min.js", "javascript", "Socket.IO v4"),
+        ("dom.js", "javascript", "export function el("),  # the console's DOM helper (handoff/console/dom.js)
     ):
         served = requests.get(f"{webchat_url}/webchat/{name}", timeout=30)
         assert served.status_code == 200, (name, served.text[:200])
