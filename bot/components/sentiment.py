@@ -21,14 +21,13 @@ import shutil
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.components.base import NO_CONTEXT, GraphContext, ProjectComponent
 from bot.sentiment.model import EMPTY_READING, SentimentModel
 
 logger = logging.getLogger(__name__)
@@ -38,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class SentimentAnalyzer(GraphComponent):
+class SentimentAnalyzer(ProjectComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {
@@ -51,32 +50,17 @@ class SentimentAnalyzer(GraphComponent):
         }
 
     def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: Optional[SentimentModel] = None,
+        self, config: Dict[Text, Any], context: GraphContext = NO_CONTEXT, model: Optional[SentimentModel] = None
     ) -> None:
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
+        self._config = self.with_defaults(config)
+        self._context = context
         self._model = model
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentimentAnalyzer:
-        return cls(config, model_storage, resource)
 
     @classmethod
     def _source_dir(cls, config: Dict[Text, Any]) -> Path:
         # Rasa hands fingerprint_addon the config without defaults (and empty for
         # a node restored from its cache), so the defaults are merged here.
-        path = Path({**cls.get_default_config(), **config}["model_dir"])
+        path = Path(cls.with_defaults(config)["model_dir"])
         return path if path.is_absolute() else ROOT / path
 
     @classmethod
@@ -100,22 +84,15 @@ class SentimentAnalyzer(GraphComponent):
 
             logger.info(f"No sentiment checkpoint in {source}: training one (a few minutes).")
             train(source, TrainingConfig(), log=logger.info)
-        with self._model_storage.write_to(self._resource) as directory:
+        storage, resource = self._context.storage()
+        with storage.write_to(resource) as directory:
             shutil.copytree(source, directory, dirs_exist_ok=True)
-        return self._resource
+        return resource
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> SentimentAnalyzer:
-        with model_storage.read_from(resource) as directory:
-            model = SentimentModel.load(Path(directory), config["max_length"], config["threads"])
-        return cls(config, model_storage, resource, model)
+    def restore(self) -> None:
+        storage, resource = self._context.storage()
+        with storage.read_from(resource) as directory:
+            self._model = SentimentModel.load(Path(directory), self._config["max_length"], self._config["threads"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

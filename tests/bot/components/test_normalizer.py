@@ -7,7 +7,7 @@ from bot.components.normalizer import ORIGINAL_TEXT, ChineseTextNormalizer
 
 
 def make(**config):
-    return ChineseTextNormalizer({**ChineseTextNormalizer.get_default_config(), **config})
+    return ChineseTextNormalizer(config)
 
 
 def test_process_normalizes_and_keeps_the_original():

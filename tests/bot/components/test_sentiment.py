@@ -67,12 +67,7 @@ def test_checkpoint_without_a_negative_class_is_refused(tmp_path):
 
 
 def test_component_adds_the_reading_to_every_message(checkpoint):
-    component = SentimentAnalyzer(
-        {**SentimentAnalyzer.get_default_config(), "model_dir": str(checkpoint)},
-        None,
-        None,
-        SentimentModel.load(checkpoint),
-    )
+    component = SentimentAnalyzer({"model_dir": str(checkpoint)}, model=SentimentModel.load(checkpoint))
     messages = [Message(data={"text": text}) for text in ["", "我要投诉", "啊" * 6000]]
     component.process(messages)
     for message in messages:
