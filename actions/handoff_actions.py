@@ -194,7 +194,7 @@ async def _orders(tracker: Tracker) -> List[Dict[str, Any]]:
         return []
     if not (tracker.get_slot(slot_names.VERIFIED) and customer_id):
         return [{"order_id": order_id} for order_id in ids]
-    orders = []
+    orders: List[Dict[str, Any]] = []
     for order_id in ids:
         try:
             order = await backend().order(order_id, customer_id)

@@ -34,7 +34,7 @@ class ErrandContext:
     tracker: Tracker
     client: BackendClient
     customer_id: str
-    order_id: Optional[str]
+    order_id: str  # None only for logistics_track by tracking number
     summary: Dict[str, Any]
     key: str
 

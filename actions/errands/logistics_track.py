@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import List
+from typing import List, Optional
 
 from rasa_sdk import Tracker
 
@@ -29,7 +29,7 @@ class LogisticsTrack(Errand):
         return list(self.slots)
 
     async def do(self, ctx: ErrandContext) -> List[Reply]:
-        order_id = ctx.order_id
+        order_id: Optional[str] = ctx.order_id
         if not order_id:
             tracking_no = ctx.slot("tracking_no")
             order_id = next(

@@ -77,7 +77,7 @@ class ActionCall:
         return self
 
     def run(self, action: str) -> Dict[str, Any]:
-        tracker = {
+        tracker: Dict[str, Any] = {
             "sender_id": self.sender,
             "slots": self.slots,
             "latest_message": self.latest,
