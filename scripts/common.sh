@@ -1,9 +1,15 @@
 # Shared by the scripts in this folder: paths and the virtual environment.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# The other scripts, by absolute path: the scripts run from ROOT (cd below).
+SCRIPTS="$ROOT/scripts"
+# Rasa's environment (scripts/install) and the services' (scripts/install-services):
+# Rasa pins pydantic v1 and SQLAlchemy 1.4, the services need v2 and 2.x.
 VENV="$ROOT/.venv"
 RASA="$VENV/bin/rasa"
 PY="$VENV/bin/python"
+SERVICES_VENV="$ROOT/.venv-services"
+SERVICES_PY="$SERVICES_VENV/bin/python"
 export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
 # Quiet TensorFlow and SQLAlchemy start-up chatter; keep errors.
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
