@@ -7,37 +7,29 @@ import getpass
 import logging
 import sys
 
+from servicekit.cli import ServiceCli, serve
+from servicekit.clock import Clock
+from servicekit.db import session_for
+
+from .db import MIGRATIONS
 from .settings import Settings
-
-
-def _setup_logging(level: str) -> None:
-    logging.basicConfig(level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def prepare(settings: Settings) -> None:
     """``alembic upgrade head``, then the demo agents and canned replies when enabled."""
-    from .clock import Clock
-    from .db import make_engine, make_sessionmaker, migrate
     from .seed import seed_demo
 
-    migrate(settings.database_url)
+    MIGRATIONS.upgrade(settings.database_url)
     if not settings.seed_demo_agents:
         return
-    engine = make_engine(settings.database_url)
-    try:
-        with make_sessionmaker(engine)() as db:
-            if seed_demo(db, settings, Clock()):
-                logging.getLogger("handoff").info("seeded the demo agents and canned replies")
-    finally:
-        engine.dispose()
+    with session_for(settings.database_url) as db:
+        if seed_demo(db, settings, Clock()):
+            logging.getLogger("handoff").info("seeded the demo agents and canned replies")
 
 
 def create_agent(settings: Settings, args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
-    from .clock import Clock
-    from .db import make_engine, make_sessionmaker, migrate
     from .models import Agent
     from .seed import create_agent as add_agent
 
@@ -45,61 +37,44 @@ def create_agent(settings: Settings, args: argparse.Namespace) -> int:
     if len(password) < 8:
         print("create-agent: the password needs at least 8 characters", file=sys.stderr)
         return 2
-    migrate(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        with make_sessionmaker(engine)() as db:
-            if db.scalars(select(Agent).where(Agent.username == args.username)).first():
-                print(f"create-agent: {args.username} exists already", file=sys.stderr)
-                return 1
-            agent = add_agent(db, args.username, args.display_name or args.username, args.role, password, Clock())
-            db.commit()
-            print(f"created agent {agent.id} {agent.username} ({agent.role})")
-    finally:
-        engine.dispose()
+    MIGRATIONS.upgrade(settings.database_url)
+    with session_for(settings.database_url) as db:
+        if db.scalars(select(Agent).where(Agent.username == args.username)).first():
+            print(f"create-agent: {args.username} exists already", file=sys.stderr)
+            return 1
+        agent = add_agent(db, args.username, args.display_name or args.username, args.role, password, Clock())
+        db.commit()
+        print(f"created agent {agent.id} {agent.username} ({agent.role})")
     return 0
+
+
+def run_server(settings: Settings, args: argparse.Namespace) -> int:
+    from .app import create_app
+
+    prepare(settings)
+    return serve(create_app(settings), args, settings, ws="websockets-sansio")
 
 
 def main(argv: list[str] | None = None) -> int:
     settings = Settings()
-    parser = argparse.ArgumentParser(
-        prog="python -m handoff", description="Human-handoff service (settings: HANDOFF_* variables)"
+    cli = ServiceCli(
+        "python -m handoff",
+        "Human-handoff service (settings: HANDOFF_* variables)",
+        MIGRATIONS,
+        serve_help="migrate, seed the demo agents (when enabled), serve HTTP",
+        host=settings.host,
+        port=settings.port,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
-    serve = sub.add_parser("serve", help="migrate, seed the demo agents (when enabled), serve HTTP")
-    serve.add_argument("--host", default=settings.host)
-    serve.add_argument("--port", type=int, default=settings.port)
-    new = sub.add_parser("create-agent", help="add an agent or supervisor")
+    new = cli.command("create-agent", "add an agent or supervisor")
     new.add_argument("--username", required=True)
     new.add_argument("--display-name")
     new.add_argument("--role", choices=("agent", "supervisor"), default="agent")
     new.add_argument("--password", help="asked for when not given")
-    sub.add_parser("migrate", help="alembic upgrade head")
-    args = parser.parse_args(argv)
-
-    _setup_logging(settings.log_level)
-    if args.command == "migrate":
-        from .db import migrate
-
-        migrate(settings.database_url)
-        return 0
-    if args.command == "create-agent":
-        return create_agent(settings, args)
-
-    import uvicorn
-
-    from .app import create_app
-
-    prepare(settings)
-    uvicorn.run(
-        create_app(settings),
-        host=args.host,
-        port=args.port,
-        log_level=settings.log_level.lower(),
-        log_config=None,
-        ws="websockets-sansio",
+    return cli.main(
+        argv,
+        settings,
+        {"serve": lambda args: run_server(settings, args), "create-agent": lambda args: create_agent(settings, args)},
     )
-    return 0
 
 
 if __name__ == "__main__":

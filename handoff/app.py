@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Optional
@@ -10,10 +11,10 @@ from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
+from servicekit.app import service_app
+from servicekit.clock import Clock
+
 from . import __version__
-from .clock import Clock
-from .db import make_engine, make_sessionmaker
-from .errors import ErrorBody, install_handlers
 from .hub import Hub
 from .rasa_client import RasaClient
 from .routers import agents, auth, health, service_api, ws
@@ -35,7 +36,6 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
     """Builds the app on ``settings`` (default: the environment). Does not migrate:
     ``python -m handoff serve`` migrates and seeds before serving."""
     settings = settings or Settings()
-    engine = make_engine(settings.database_url)
     hub = Hub(redis_url=settings.redis_url, channel=settings.redis_channel)
 
     @asynccontextmanager
@@ -49,19 +49,16 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
             await hub.stop()
             await app.state.rasa.aclose()
 
-    app = FastAPI(
+    app = service_app(
+        settings,
+        clock,
+        logging.getLogger("handoff"),
         title="Handoff service",
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        responses={401: {"model": ErrorBody, "description": "`unauthorized`"}},
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.clock = clock or Clock()
     app.state.hub = hub
-    install_handlers(app)
 
     app.include_router(health.router)
     app.include_router(service_api.router)

@@ -1,55 +1,10 @@
-"""Engine, sessions and schema migrations (Alembic, applied programmatically; as shop_backend)."""
+"""The handoff service's database: its Alembic folder, run by servicekit."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
+from servicekit.db import Migrations
 
-MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-
-
-def make_engine(url: str) -> Engine:
-    """An engine for ``url``; SQLite gets its folder created and foreign keys enforced."""
-    parsed = make_url(url)
-    kwargs: dict = {"future": True}
-    if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-    else:
-        kwargs["pool_pre_ping"] = True
-    engine = create_engine(url, **kwargs)
-    if parsed.get_backend_name() == "sqlite":
-
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record):  # pragma: no cover - trivial
-            cursor = dbapi_connection.cursor()
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.close()
-
-    return engine
-
-
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
-
-
-def alembic_config(url: str) -> Config:
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    # Passed beside the ini options: a URL may hold '%', which configparser rejects.
-    cfg.attributes["database_url"] = url
-    return cfg
-
-
-def migrate(url: str, revision: str = "head") -> None:
-    """``alembic upgrade <revision>`` on ``url``."""
-    if make_url(url).get_backend_name() == "sqlite":
-        make_engine(url).dispose()  # creates the folder of the database file
-    command.upgrade(alembic_config(url), revision)
+MIGRATIONS = Migrations(Path(__file__).resolve().parent / "migrations")
+migrate = MIGRATIONS.upgrade

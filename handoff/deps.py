@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import hmac
 from typing import Annotated, Iterator, Optional
 
-from fastapi import Cookie, Depends, Header, Request
+from fastapi import Cookie, Depends, Request
+
+from servicekit.deps import service_key_dependency
+from servicekit.errors import ApiError
 
 from .auth import COOKIE_NAME, find_session
-from .errors import ApiError, forbidden
+from .errors import forbidden
 from .models import Agent
 from .service import Ctx
 
@@ -22,15 +24,7 @@ def get_ctx(request: Request) -> Iterator[Ctx]:
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
 
 
-def require_service_key(
-    request: Request,
-    x_service_key: Annotated[
-        Optional[str], Header(description="The shared service key (setting `HANDOFF_SERVICE_KEY`)")
-    ] = None,
-) -> None:
-    expected = request.app.state.settings.service_key
-    if not x_service_key or not hmac.compare_digest(x_service_key.encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "missing or wrong X-Service-Key")
+require_service_key = service_key_dependency("HANDOFF_SERVICE_KEY")
 
 
 def current_agent(

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
-from .clock import local_time
+from servicekit.clock import local_time
+
 from .models import QUEUED, Handoff, Session
 from .settings import Settings
 

@@ -13,8 +13,9 @@ from urllib.parse import quote
 
 import httpx
 
+from servicekit.errors import ApiError
+
 from . import texts
-from .errors import ApiError
 
 log = logging.getLogger("handoff.rasa")
 

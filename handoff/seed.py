@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from servicekit.clock import Clock
+
 from . import texts
 from .auth import hash_password
-from .clock import Clock
 from .models import Agent, CannedReply
 from .settings import Settings
 

@@ -16,9 +16,11 @@ import anyio.from_thread
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
 
+from servicekit.clock import Clock, local_time, to_utc
+from servicekit.errors import ApiError
+
 from . import queue, sla, texts
-from .clock import Clock, local_time, to_utc
-from .errors import ApiError, forbidden, not_found, wrong_state
+from .errors import forbidden, not_found, wrong_state
 from .hub import EVERYONE, Audience, Hub
 from .models import AGENT, BOT, CLOSED, QUEUED, Agent, Handoff, Message, Note, Ticket, TicketMessage, Transfer
 from .rasa_client import RasaClient, RasaUnavailable

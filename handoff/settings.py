@@ -6,17 +6,15 @@ Dict and list settings are read as JSON, e.g.
 
 from __future__ import annotations
 
-from datetime import time, timedelta, timezone, tzinfo
+from datetime import time
 from functools import cached_property
-from pathlib import Path
-from typing import Optional
-from zoneinfo import ZoneInfo
+from typing import ClassVar, Optional
 
 from pydantic import BaseModel, Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_DATABASE_URL = f"sqlite:///{ROOT / 'var' / 'handoff.db'}"
+from contract import handoff as reasons
+from servicekit.settings import ServiceSettings
 
 
 class SlaClass(BaseModel):
@@ -37,25 +35,23 @@ DEFAULT_SLA_CLASSES = {
 }
 
 DEFAULT_REASON_SLA = {
-    "complain": "urgent",
-    "upset": "urgent",
-    "backend_down": "important",
-    "errand_failed": "important",
-    "request_human": "general",
-    "low_confidence": "general",
+    reasons.COMPLAIN: "urgent",
+    reasons.UPSET: "urgent",
+    reasons.BACKEND_DOWN: "important",
+    reasons.ERRAND_FAILED: "important",
+    reasons.REQUEST_HUMAN: "general",
+    reasons.LOW_CONFIDENCE: "general",
 }
 
 
-class Settings(BaseSettings):
-    """Read from ``HANDOFF_<NAME>`` environment variables (for example ``HANDOFF_DATABASE_URL``)."""
+class Settings(ServiceSettings):
+    """Read from ``HANDOFF_<NAME>`` environment variables (for example ``HANDOFF_DATABASE_URL``);
+    ``database_url``, ``service_key``, ``timezone`` (also of business hours) and ``log_level``
+    are every service's (servicekit.settings)."""
 
     model_config = SettingsConfigDict(env_prefix="HANDOFF_", extra="ignore")
+    database_file: ClassVar[str] = "handoff.db"
 
-    database_url: str = Field(
-        DEFAULT_DATABASE_URL,
-        description="SQLAlchemy URL: sqlite:///path or postgresql+psycopg://user@host/db",
-    )
-    service_key: str = Field("dev-service-key", description="Value expected in X-Service-Key")
     rasa_url: str = Field("http://localhost:5005", description="Rasa server's HTTP API")
     rasa_token: Optional[str] = Field(None, description="Rasa's --auth-token, sent as ?token=")
     rasa_timeout_seconds: float = Field(5.0, description="Timeout of one call to Rasa")
@@ -63,7 +59,6 @@ class Settings(BaseSettings):
     redis_channel: str = Field("handoff:events", description="Redis pub/sub channel of console events")
     host: str = Field("127.0.0.1", description="serve: bind address")
     port: int = Field(8200, description="serve: port")
-    timezone: str = Field("Asia/Shanghai", description="Time zone of business hours and of every time out")
     business_hours: str = Field(
         "09:00-22:00",
         description="Local opening hours HH:MM-HH:MM; 00:00-24:00 means always (the FAQ answer "
@@ -84,7 +79,6 @@ class Settings(BaseSettings):
     demo_password: str = Field("handoff-demo", description="Password of the demo agents")
     session_ttl_hours: int = Field(12, gt=0, description="Lifetime of an agent's login session")
     cookie_secure: bool = Field(False, description="Mark the session cookie Secure (behind HTTPS)")
-    log_level: str = Field("INFO", description="Log level of the service")
 
     @field_validator("business_hours")
     @classmethod
@@ -98,13 +92,6 @@ class Settings(BaseSettings):
         if not all(1 <= d <= 7 for d in value):
             raise ValueError("business_days are ISO weekdays 1..7")
         return value
-
-    @cached_property
-    def tz(self) -> tzinfo:
-        try:
-            return ZoneInfo(self.timezone)
-        except Exception:  # no tz database at all: Shanghai has no DST
-            return timezone(timedelta(hours=8), "Asia/Shanghai")
 
     @cached_property
     def opening(self) -> tuple[time, Optional[time]]:

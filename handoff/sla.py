@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Optional
 
-from .clock import local_time, to_utc
+from servicekit.clock import local_time, to_utc
+
 from .queue import in_business_hours
 from .settings import Settings
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Any, Optional
 
-from .clock import to_local
+from servicekit.clock import to_local
+
 from .models import Agent, Handoff, Message, Note, Ticket, TicketMessage
 
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Optional
 
 from fastapi import APIRouter, Depends, FastAPI
 
+from servicekit.app import service_app
+from servicekit.clock import Clock
+
 from . import __version__
-from .clock import Clock
-from .db import make_engine, make_sessionmaker
 from .deps import require_service_key
-from .errors import ErrorBody, install_handlers
 from .routers import customers, health, identity, orders
 from .settings import Settings
 
@@ -40,20 +41,15 @@ TAGS = [
 def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = None) -> FastAPI:
     """Builds the app on ``settings`` (default: the environment). Does not migrate:
     ``python -m shop_backend serve`` migrates and seeds before serving."""
-    settings = settings or Settings()
-    engine = make_engine(settings.database_url)
-    app = FastAPI(
+    app = service_app(
+        settings or Settings(),
+        clock,
+        logging.getLogger("shop_backend"),
         title="Shop order/account backend",
         version=__version__,
         description=DESCRIPTION,
         openapi_tags=TAGS,
-        responses={401: {"model": ErrorBody, "description": "`unauthorized`"}},
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessionmaker = make_sessionmaker(engine)
-    app.state.clock = clock or Clock()
-    install_handlers(app)
 
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_service_key)])

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 from datetime import timedelta
@@ -15,22 +14,16 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
-from .errors import ApiError
+from servicekit.deps import service_key_dependency
+from servicekit.errors import ApiError
+
 from .models import IdempotencyRecord
 from .service import Ctx
 
 log = logging.getLogger("shop_backend")
 
 
-def require_service_key(
-    request: Request,
-    x_service_key: Annotated[
-        Optional[str], Header(description="The shared service key (setting `SHOP_SERVICE_KEY`)")
-    ] = None,
-) -> None:
-    expected = request.app.state.settings.service_key
-    if not x_service_key or not hmac.compare_digest(x_service_key.encode(), expected.encode()):
-        raise ApiError(401, "unauthorized", "missing or wrong X-Service-Key")
+require_service_key = service_key_dependency("SHOP_SERVICE_KEY")
 
 
 def get_ctx(request: Request) -> Iterator[Ctx]:

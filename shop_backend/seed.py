@@ -16,7 +16,8 @@ from typing import Optional
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
-from .clock import Clock, local_date, utc_from_local
+from servicekit.clock import Clock, local_date, utc_from_local
+
 from .models import (
     AfterSale,
     ChannelBinding,

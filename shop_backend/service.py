@@ -13,9 +13,10 @@ from typing import Optional, Union
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from servicekit.clock import Clock, local_date, to_local
+from servicekit.errors import ApiError
+
 from . import domain, schemas
-from .clock import Clock, local_date, to_local
-from .errors import ApiError
 from .models import (
     AfterSale,
     ChannelBinding,

@@ -8,9 +8,10 @@ from typing import Annotated, Optional
 from fastapi import APIRouter, Cookie
 from fastapi.responses import JSONResponse
 
+from servicekit.errors import ApiError
+
 from .. import auth
 from ..deps import AgentDep, CtxDep
-from ..errors import ApiError
 from ..schemas import LoginIn
 from ..views import agent_view
 

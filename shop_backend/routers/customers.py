@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from servicekit.errors import error_responses
+
 from .. import schemas, service
 from ..deps import CtxDep, IdemDep
-from ..errors import error_responses
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 NOT_FOUND = error_responses((404, "customer_not_found"))

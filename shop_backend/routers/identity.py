@@ -6,9 +6,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
+from servicekit.errors import error_responses
+
 from .. import schemas, service
 from ..deps import CtxDep, IdemDep, phone_scope
-from ..errors import error_responses
 
 router = APIRouter(tags=["identity"])
 

@@ -6,18 +6,12 @@ pytest walks `tests/`: there every file of this folder is left out of collection
 
 from __future__ import annotations
 
+import pytest
 
-def _service_deps() -> bool:
-    try:
-        import fastapi  # noqa: F401
-        import pydantic_settings  # noqa: F401
-        import sqlalchemy
-    except ImportError:
-        return False
-    return int(sqlalchemy.__version__.split(".")[0]) >= 2
+from servicekit import has_service_deps
 
-
-if _service_deps():
+if has_service_deps():
+    pytest.register_assert_rewrite("servicekit.testing")
     from tests.handoff.support import *  # noqa: F401,F403
 else:
     collect_ignore_glob = ["*"]

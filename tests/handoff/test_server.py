@@ -5,14 +5,15 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import time
 
 import httpx
 from sqlalchemy import select
 
+from contract.http import SERVICE_KEY_HEADER
 from handoff.auth import verify_password
-from handoff.db import make_engine, make_sessionmaker
 from handoff.models import Agent
+from servicekit.db import session_for
+from servicekit.testing import served
 
 from .support import KEY, ROOT, free_port, package
 
@@ -33,31 +34,12 @@ def _env(tmp_path, recorder, **extra):
 def test_serve_over_http(tmp_path, recorder):
     recorder.reset()
     port = free_port()
-    log_path = tmp_path / "server.log"
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "handoff", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=_env(tmp_path, recorder),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "server did not start:\n" + log_path.read_text()
-            time.sleep(0.2)
+    command = [sys.executable, "-m", "handoff", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with served(command, _env(tmp_path, recorder), tmp_path / "server.log", port) as base:
         assert httpx.get(f"{base}/api/queue").status_code == 401
         with (
             httpx.Client(base_url=base, timeout=10) as agent,
-            httpx.Client(base_url=base, headers={"X-Service-Key": KEY}, timeout=10) as bot,
+            httpx.Client(base_url=base, headers={SERVICE_KEY_HEADER: KEY}, timeout=10) as bot,
         ):
             opened = bot.post("/api/handoffs", json=package("web-served")).json()
             assert opened["state"] == "QUEUED"  # HANDOFF_BUSINESS_HOURS=00:00-24:00: always open
@@ -67,11 +49,8 @@ def test_serve_over_http(tmp_path, recorder):
             )
             assert agent.post(f"/api/handoffs/{opened['id']}/accept").status_code == 200
             assert agent.post(f"/api/handoffs/{opened['id']}/messages", json={"text": "您好"}).status_code == 201
-        [sent] = recorder.for_sender("web-served")
-        assert sent.events[0]["data"]["custom"] == {"text": "您好", "sender": "agent", "agent_name": "小王"}
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
+    [sent] = recorder.for_sender("web-served")
+    assert sent.events[0]["data"]["custom"] == {"text": "您好", "sender": "agent", "agent_name": "小王"}
 
 
 def test_create_agent(tmp_path, recorder):
@@ -96,12 +75,8 @@ def test_create_agent(tmp_path, recorder):
     assert again.returncode == 1 and "exists" in again.stderr
     short = subprocess.run(command[:-1] + ["short"], cwd=ROOT, env=env, capture_output=True, text=True)
     assert short.returncode == 2
-    engine = make_engine(env["HANDOFF_DATABASE_URL"])
-    try:
-        with make_sessionmaker(engine)() as db:
-            agent = db.scalars(select(Agent).where(Agent.username == "chen")).one()
-            assert (agent.display_name, agent.role) == ("小陈", "supervisor")
-            assert verify_password("chen-password", agent.password_hash)
-            assert "chen-password" not in agent.password_hash
-    finally:
-        engine.dispose()
+    with session_for(env["HANDOFF_DATABASE_URL"]) as db:
+        agent = db.scalars(select(Agent).where(Agent.username == "chen")).one()
+        assert (agent.display_name, agent.role) == ("小陈", "supervisor")
+        assert verify_password("chen-password", agent.password_hash)
+        assert "chen-password" not in agent.password_hash

@@ -13,7 +13,7 @@ from websockets.sync.client import connect
 
 from handoff.app import create_app
 from handoff.auth import COOKIE_NAME
-from handoff.clock import Clock
+from servicekit.clock import Clock
 
 from .support import MONDAY_10, PASSWORD, REDIS_URL, SERVICE, LiveServer, make_settings, package, reset_database
 

@@ -1,42 +1,15 @@
-"""Alembic: up from an empty database; the migrated schema matches the models."""
+"""Alembic: up from an empty database, the schema matches the models, down and up again."""
 
 from __future__ import annotations
 
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
-
-from shop_backend.db import alembic_config, make_engine, migrate
+from servicekit.testing import check_downgrade_and_up_again, check_upgrade_from_empty
+from shop_backend.db import MIGRATIONS
 from shop_backend.models import Base
 
 
 def test_upgrade_from_empty(fresh_database_url):
-    engine = make_engine(fresh_database_url)
-    try:
-        assert inspect(engine).get_table_names() == []
-        migrate(fresh_database_url)
-        tables = set(inspect(engine).get_table_names())
-        assert set(Base.metadata.tables) <= tables
-        head = ScriptDirectory.from_config(alembic_config(fresh_database_url)).get_current_head()
-        with engine.connect() as conn:
-            assert conn.execute(text("select version_num from alembic_version")).scalar() == head
-            diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-        assert diffs == []
-        migrate(fresh_database_url)  # again: nothing to do
-    finally:
-        engine.dispose()
+    check_upgrade_from_empty(fresh_database_url, MIGRATIONS, Base.metadata)
 
 
 def test_downgrade_and_up_again(fresh_database_url):
-    from alembic import command
-
-    migrate(fresh_database_url)
-    command.downgrade(alembic_config(fresh_database_url), "base")
-    engine = make_engine(fresh_database_url)
-    try:
-        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
-        migrate(fresh_database_url)
-        assert set(Base.metadata.tables) <= set(inspect(engine).get_table_names())
-    finally:
-        engine.dispose()
+    check_downgrade_and_up_again(fresh_database_url, MIGRATIONS, Base.metadata)

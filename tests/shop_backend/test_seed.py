@@ -94,7 +94,8 @@ def test_volume_seed_counts_and_idempotence(env):
 
 
 def test_volume_is_deterministic(tmp_path):
-    from shop_backend.db import make_engine, make_sessionmaker, migrate
+    from servicekit.db import session_for
+    from shop_backend.db import migrate
     from shop_backend.settings import Settings
 
     anchor = datetime(2026, 11, 20, 16, 0)
@@ -103,11 +104,9 @@ def test_volume_is_deterministic(tmp_path):
         url = f"sqlite:///{tmp_path / f'v{run}.db'}"
         migrate(url)
         settings = Settings(database_url=url)
-        engine = make_engine(url)
-        with make_sessionmaker(engine)() as s:
+        with session_for(url) as s:
             seed_volume(s, settings, customers=50, orders=200, seed=42, anchor=anchor)
             snapshots.append(
                 s.execute(select(Order.id, Order.status, Order.total_cents, Order.city).order_by(Order.id)).all()
             )
-        engine.dispose()
     assert snapshots[0] == snapshots[1] and len(snapshots[0]) == 200

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 
 import httpx
 
+from contract.http import SERVICE_KEY_HEADER
+from servicekit.testing import free_port, served
+
 from .support import KEY, ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_serve_over_http(tmp_path):
@@ -29,27 +23,9 @@ def test_serve_over_http(tmp_path):
         SHOP_EXPOSE_CODES="true",
         PYTHONPATH=str(ROOT),
     )
-    with open(log_path, "wb") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "shop_backend", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert proc.poll() is None, log_path.read_text()
-            assert time.monotonic() < deadline, "server did not start:\n" + log_path.read_text()
-            time.sleep(0.2)
-        with httpx.Client(base_url=base, headers={"X-Service-Key": KEY}, timeout=10) as http:
+    command = [sys.executable, "-m", "shop_backend", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with served(command, env, log_path, port) as base:
+        with httpx.Client(base_url=base, headers={SERVICE_KEY_HEADER: KEY}, timeout=10) as http:
             assert httpx.get(f"{base}/v1/customers/C0001").status_code == 401
             assert http.get("/v1/customers/C0001").json()["name"] == "张伟"
             order = http.get("/v1/orders/20261101000001", params={"customer_id": "C0001"}).json()
@@ -62,9 +38,6 @@ def test_serve_over_http(tmp_path):
                 == "C0001"
             )
             assert http.get("/openapi.json").json()["info"]["title"]
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
     output = log_path.read_text()
     assert f"verification code for 138****8000: {code}" in output
     assert "13800138000" not in output

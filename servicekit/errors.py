@@ -1,4 +1,4 @@
-"""The error body of the contract: ``{"error": {"code": ..., "message": ...}}``."""
+"""The error envelope of both services: ``{"error": {"code": ..., "message": ...}}``."""
 
 from __future__ import annotations
 
@@ -11,11 +11,9 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-log = logging.getLogger("shop_backend")
-
 
 class ApiError(Exception):
-    """A contract error; ``extra`` fields go into the error object (``attempts_left``)."""
+    """An error of the contract; ``extra`` fields go into the error object (``attempts_left``)."""
 
     def __init__(self, status: int, code: str, message: str, **extra: Any) -> None:
         super().__init__(message)
@@ -54,17 +52,19 @@ def error_responses(*specs: tuple[int, str]) -> dict:
     }
 
 
-_HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
+HTTP_CODES = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized"}
 
 
-def install_handlers(app: FastAPI) -> None:
+def install_handlers(app: FastAPI, log: logging.Logger) -> None:
+    """Every error of ``app`` answers the envelope; unexpected ones are logged on ``log``."""
+
     @app.exception_handler(ApiError)
     async def _api_error(_request: Request, exc: ApiError) -> JSONResponse:
         return exc.response()
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        # Field locations and messages only: never echo the input (it may be a phone number).
+        # Field locations and messages only: never echo the input (a phone number, personal data).
         parts = []
         for err in exc.errors():
             loc = ".".join(str(p) for p in err.get("loc", ()) if p != "body")
@@ -73,7 +73,7 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = _HTTP_CODES.get(exc.status_code, "http_error")
+        code = HTTP_CODES.get(exc.status_code, "http_error")
         return ApiError(exc.status_code, code, str(exc.detail)).response()
 
     @app.exception_handler(Exception)

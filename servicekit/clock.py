@@ -1,20 +1,21 @@
-"""Time: every "now" of the service comes from ``Clock.now`` (tests set or shift it).
+"""Time: every "now" of a service comes from ``Clock.now`` (tests set or shift it).
 
 Naive UTC in the database, ISO 8601 in the service's time zone out.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Optional
 
 
 class Clock:
-    """``now()`` in naive UTC: the real time, or a fixed one after ``set``, plus ``advance``."""
+    """``now()`` in naive UTC: the real time, or a fixed one after ``set``, plus ``advance``
+    (tests move it instead of sleeping)."""
 
-    def __init__(self, fixed: Optional[datetime] = None) -> None:
+    def __init__(self, fixed: Optional[datetime] = None, offset: timedelta = timedelta(0)) -> None:
         self.fixed = to_utc(fixed) if fixed is not None else None
-        self.offset = timedelta(0)
+        self.offset = offset
 
     def now(self) -> datetime:
         base = self.fixed or datetime.now(UTC).replace(tzinfo=None)
@@ -35,13 +36,23 @@ def to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
+def local_time(value: datetime, tz: tzinfo) -> datetime:
+    """Naive UTC → aware local time in ``tz``."""
+    return value.replace(tzinfo=UTC).astimezone(tz)
+
+
 def to_local(value: Optional[datetime], tz: tzinfo) -> Optional[str]:
     """Naive UTC → ISO 8601 in ``tz`` (``2026-11-30T18:00:00+08:00``)."""
     if value is None:
         return None
-    return value.replace(tzinfo=UTC).astimezone(tz).isoformat(timespec="seconds")
+    return local_time(value, tz).isoformat(timespec="seconds")
 
 
-def local_time(value: datetime, tz: tzinfo) -> datetime:
-    """Naive UTC → aware local time in ``tz``."""
-    return value.replace(tzinfo=UTC).astimezone(tz)
+def local_date(value: datetime, tz: tzinfo) -> date:
+    """Naive UTC → the calendar day in ``tz``."""
+    return local_time(value, tz).date()
+
+
+def utc_from_local(value: datetime, tz: tzinfo) -> datetime:
+    """A naive local time in ``tz`` → naive UTC."""
+    return value.replace(tzinfo=tz).astimezone(UTC).replace(tzinfo=None)

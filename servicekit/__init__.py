@@ -1,0 +1,26 @@
+"""The kit both FastAPI services stand on (handoff/ and shop_backend/).
+
+What they would otherwise each copy: the engine, sessions and Alembic runner
+(`servicekit.db`, `servicekit.migrations`), the error envelope (`servicekit.errors`),
+the clock (`servicekit.clock`), the service-key dependency (`servicekit.deps`), the
+settings every service has (`servicekit.settings`), the app scaffolding
+(`servicekit.app`), the serve/migrate command line (`servicekit.cli`) and the test
+scaffolding (`servicekit.testing`). Each service keeps its own models, routers and
+rules.
+
+This module itself imports the standard library only: Rasa's environment (pydantic v1,
+SQLAlchemy 1.4) imports it to tell whether the services' tests can run there.
+"""
+
+from __future__ import annotations
+
+
+def has_service_deps() -> bool:
+    """Whether this interpreter can run the services: FastAPI, pydantic-settings, SQLAlchemy 2."""
+    try:
+        import fastapi  # noqa: F401
+        import pydantic_settings  # noqa: F401
+        import sqlalchemy
+    except ImportError:
+        return False
+    return int(sqlalchemy.__version__.split(".")[0]) >= 2

@@ -1,0 +1,130 @@
+"""Alembic, the same way in both services: the environment runner and table helpers.
+
+A service's ``migrations/env.py`` is one call::
+
+    run_environment(Base.metadata, lambda: Settings().database_url)
+
+Revision files describe tables with the helpers below instead of spelling every
+``sa.Column(..., nullable=False)``: ``table()`` creates a table and its indexes in the
+order Alembic's autogenerate writes them, ``drop_tables()`` undoes a list of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Iterable, Optional, Union
+
+import sqlalchemy as sa
+from alembic import context, op
+from sqlalchemy import MetaData
+from sqlalchemy.schema import SchemaItem
+
+from .db import make_engine
+
+
+# ----- env.py -----
+def run_environment(target_metadata: MetaData, default_url: Callable[[], str]) -> None:
+    """The body of ``env.py``: the URL from the caller (``Migrations.config``) or the settings;
+    a connection passed in ``config.attributes["connection"]`` is used as it is."""
+    config = context.config
+    url = config.attributes.get("database_url") or default_url()
+    options = {"target_metadata": target_metadata, "render_as_batch": True}
+    if context.is_offline_mode():
+        context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **options)
+        with context.begin_transaction():
+            context.run_migrations()
+        return
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        _run_on(connection, options)
+        return
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            _run_on(conn, options)
+    finally:
+        engine.dispose()
+
+
+def _run_on(connection: sa.Connection, options: dict) -> None:
+    context.configure(connection=connection, **options)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+# ----- columns -----
+def serial_id(name: str = "id") -> sa.Column:
+    """An autoincrementing integer key column."""
+    return sa.Column(name, sa.Integer(), autoincrement=True, nullable=False)
+
+
+def columns(type_: sa.types.TypeEngine, *names: str, nullable: bool = False) -> list[sa.Column]:
+    """Columns of one type, in the order named (NOT NULL unless ``nullable``)."""
+    return [sa.Column(name, type_, nullable=nullable) for name in names]
+
+
+def strings(nullable: bool = False, **lengths: int) -> list[sa.Column]:
+    """VARCHAR columns: ``strings(name=64, phone=20)``."""
+    return [sa.Column(name, sa.String(length=length), nullable=nullable) for name, length in lengths.items()]
+
+
+def references(ondelete: Optional[str] = None, **targets: str) -> list[sa.ForeignKeyConstraint]:
+    """Foreign keys: ``references(customer_id="customers.id")``."""
+    return [sa.ForeignKeyConstraint([column], [target], ondelete=ondelete) for column, target in targets.items()]
+
+
+Part = Union[SchemaItem, Iterable[SchemaItem]]
+
+
+# ----- tables -----
+@dataclass
+class Table:
+    name: str
+    parts: list[SchemaItem]
+    indexes: dict[str, list[str]] = field(default_factory=dict)
+
+    def create(self) -> None:
+        op.create_table(self.name, *self.parts)
+        if not self.indexes:
+            return
+        with op.batch_alter_table(self.name, schema=None) as batch_op:
+            for name in sorted(self.indexes):
+                batch_op.create_index(batch_op.f(name), self.indexes[name], unique=False)
+
+    def drop(self) -> None:
+        if self.indexes:
+            with op.batch_alter_table(self.name, schema=None) as batch_op:
+                for name in sorted(self.indexes, reverse=True):
+                    batch_op.drop_index(batch_op.f(name))
+        op.drop_table(self.name)
+
+
+def table(
+    name: str,
+    *parts: Part,
+    primary_key: tuple[str, ...] = ("id",),
+    unique: Iterable[Union[str, sa.UniqueConstraint]] = (),
+    index: Iterable[str] = (),
+    indexes: Optional[dict[str, list[str]]] = None,
+) -> Table:
+    """Columns and foreign keys (``parts``), then the primary key and the unique constraints;
+    ``index``: single columns indexed as ``ix_<table>_<column>``; ``indexes``: named ones."""
+    items: list[SchemaItem] = []
+    for part in parts:
+        items.extend([part] if isinstance(part, SchemaItem) else part)
+    items.append(sa.PrimaryKeyConstraint(*primary_key))
+    items.extend(sa.UniqueConstraint(u) if isinstance(u, str) else u for u in unique)
+    named = {f"ix_{name}_{column}": [column] for column in index}
+    named.update(indexes or {})
+    return Table(name, items, named)
+
+
+def create_tables(tables: Iterable[Table]) -> None:
+    for spec in tables:
+        spec.create()
+
+
+def drop_tables(tables: Iterable[Table]) -> None:
+    """In the reverse order of creation."""
+    for spec in reversed(list(tables)):
+        spec.drop()
