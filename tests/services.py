@@ -156,6 +156,16 @@ def running_assistant(state_dir: Path, handoff: bool = False, model: Optional[Pa
         yield Assistant(rasa_url, backend_url, action_url, handoff_url)
 
 
+def agent_session(handoff_url: str, username: str = "wang") -> requests.Session:
+    """A demo agent's API session on the handoff service (the cookie of POST /api/auth/login)."""
+    session = requests.Session()
+    response = session.post(
+        f"{handoff_url}/api/auth/login", json={"username": username, "password": HANDOFF_DEMO_PASSWORD}, timeout=30
+    )
+    assert response.status_code == 200, response.text
+    return session
+
+
 def dev_code(backend_url: str, phone: str, path: str = "/v1/verification-codes", **body) -> str:
     """Asks the backend for a code the way the bot does and reads `dev_code`."""
     response = requests.post(

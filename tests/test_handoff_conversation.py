@@ -20,7 +20,7 @@ import pytest
 import requests
 import socketio
 
-from tests.services import HANDOFF_DEMO_PASSWORD
+from tests.services import agent_session
 
 WAIT_S = 60  # a reply waits for NLU, the action server and the service on a busy machine
 
@@ -31,15 +31,6 @@ def rest(rasa_url: str, sender: str, text: str) -> List[Dict[str, Any]]:
     )
     response.raise_for_status()
     return response.json()
-
-
-def agent_session(handoff_url: str, username: str) -> requests.Session:
-    session = requests.Session()
-    response = session.post(
-        f"{handoff_url}/api/auth/login", json={"username": username, "password": HANDOFF_DEMO_PASSWORD}, timeout=10
-    )
-    assert response.status_code == 200, response.text
-    return session
 
 
 def handoff_of(session: requests.Session, handoff_url: str, sender: str) -> Dict[str, Any]:

@@ -55,15 +55,9 @@ class ProjectComponent(GraphComponent):
         return cls(config, GraphContext(model_storage, resource, execution_context))  # type: ignore[call-arg]
 
     @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ProjectComponent:
-        component = cls.create(config, model_storage, resource, execution_context)
+    def load(cls, config: Dict[Text, Any], **graph: Any) -> ProjectComponent:
+        """A trained component. Rasa passes model_storage, resource and execution_context by keyword."""
+        component = cls.create(config, graph["model_storage"], graph["resource"], graph["execution_context"])
         component.restore()
         return component
 

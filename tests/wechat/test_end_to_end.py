@@ -16,7 +16,7 @@ import requests
 
 from bot.channels.wechat import texts
 from devtools.rasa_server import free_port
-from tests.services import HANDOFF_DEMO_PASSWORD, running_actions, running_handoff
+from tests.services import agent_session, running_actions, running_handoff
 from tests.wechat.conftest import new_fake, serve_rasa_with_wechat
 
 
@@ -170,13 +170,7 @@ def test_a_handoff_on_wechat_agent_reply_through_the_customer_service_api(wechat
     queued = " ".join(fake.settle(customer))
     assert "人工客服" in queued and ("前面还有" in queued or "马上就轮到您" in queued), queued
 
-    agent = requests.Session()
-    assert (
-        agent.post(
-            f"{handoff_url}/api/auth/login", json={"username": "wang", "password": HANDOFF_DEMO_PASSWORD}, timeout=10
-        ).status_code
-        == 200
-    )
+    agent = agent_session(handoff_url, "wang")
     handoff = next(
         row for row in agent.get(f"{handoff_url}/api/handoffs", timeout=10).json() if row.get("sender_id") == customer
     )

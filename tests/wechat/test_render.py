@@ -45,20 +45,11 @@ def test_merge_into_one_keeps_the_rest_for_later():
     assert merge_into_one(["一", "二"]) == ("一\n\n二", [])
 
 
-@pytest.mark.parametrize(
-    "text,number",
-    [
-        ("1", 1),
-        ("２", 2),
-        (" 3 ", 3),
-        ("12", 12),
-        ("4。", 4),
-        ("123456", None),
-        ("一", None),
-        ("1个", None),
-        ("", None),
-    ],
-)
+# What a customer types → the choice it picks (None: not a choice).
+CHOICE_NUMBERS = {"1": 1, "２": 2, " 3 ": 3, "12": 12, "4。": 4, "123456": None, "一": None, "1个": None, "": None}
+
+
+@pytest.mark.parametrize("text,number", CHOICE_NUMBERS.items())
 def test_choice_numbers(text, number):
     assert choice_number(text) == number
 
