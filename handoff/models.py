@@ -8,9 +8,7 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-# Who holds a conversation.
-BOT, QUEUED, AGENT, CLOSED = "BOT", "QUEUED", "AGENT", "CLOSED"
-STATES = (BOT, QUEUED, AGENT, CLOSED)
+# Who holds a conversation: contract.handoff.STATES.
 ROLES = ("agent", "supervisor")
 
 

@@ -12,9 +12,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from contract.handoff import QUEUED
 from servicekit.clock import local_time
 
-from .models import QUEUED, Handoff, Session
+from .models import Handoff, Session
 from .settings import Settings
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
+from contract import messages
 from servicekit.errors import ApiError
 
 from . import texts
@@ -26,9 +27,7 @@ class RasaUnavailable(ApiError):
 
 
 def agent_reply_events(text: str, agent_name: str) -> list[dict[str, Any]]:
-    return [
-        {"event": "bot", "text": None, "data": {"custom": {"text": text, "sender": "agent", "agent_name": agent_name}}}
-    ]
+    return [{"event": "bot", "text": None, "data": {"custom": messages.agent_message(text, agent_name)}}]
 
 
 def queue_update_events(position: int, eta: int) -> list[dict[str, Any]]:

@@ -1,19 +1,24 @@
-"""Request bodies (validated) and the few fixed response shapes."""
+"""Request bodies (validated) and response shapes (API.md; times are ISO 8601 strings)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from contract import handoff as contract
 
 MAX_TEXT = 2000
 
 # Text typed by a person: stripped, 1..2000 characters.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
-Reason = Literal["upset", "low_confidence", "request_human", "complain", "errand_failed", "backend_down"]
-State = Literal["BOT", "QUEUED", "AGENT", "CLOSED"]
-Disposition = Literal["resolved", "unresolved", "duplicate", "spam"]
+if TYPE_CHECKING:  # the values are the contract's; to a type checker they are strings
+    Reason = State = Disposition = str
+else:
+    Reason = Literal[contract.REASONS]
+    State = Literal[contract.STATES]
+    Disposition = Literal[contract.DISPOSITIONS]
 
 
 class Health(BaseModel):
@@ -99,3 +104,164 @@ class CloseIn(BaseModel):
 
 class TicketClassIn(BaseModel):
     sla_class: str = Field(min_length=1, max_length=16)
+
+
+# ----- answers -----
+class AgentOut(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: str
+
+
+class AgentStatus(AgentOut):
+    """GET /api/agents: ``active_conversations`` for supervisors only (absent otherwise)."""
+
+    online: bool
+    active_conversations: Optional[int] = None
+
+
+class LoggedOut(BaseModel):
+    status: Literal["logged_out"] = "logged_out"
+
+
+class MessageOut(BaseModel):
+    id: int
+    role: str
+    text: str
+    intent: Optional[str]
+    confidence: Optional[float]
+    sentiment: Optional[dict[str, Any]]
+    at: Optional[str]
+    agent_name: Optional[str]
+
+
+class NoteOut(BaseModel):
+    id: int
+    text: str
+    agent_id: int
+    agent_name: str
+    at: Optional[str]
+
+
+class TicketOut(BaseModel):
+    id: int
+    number: Optional[str]
+    sla_class: str
+    status: str
+    handoff_id: int
+    respond_by: Optional[str]
+    resolve_by: Optional[str]
+    created_at: Optional[str]
+
+
+class TicketMessageOut(BaseModel):
+    id: int
+    ticket_id: int
+    ticket_number: Optional[str]
+    role: str
+    text: str
+    at: Optional[str]
+
+
+class TicketWithMessages(TicketOut):
+    messages: list[TicketMessageOut]
+
+
+class AssignedAgent(BaseModel):
+    id: int
+    display_name: str
+
+
+class HandoffItem(BaseModel):
+    """One line of GET /api/handoffs."""
+
+    id: int
+    state: str
+    sender_id: str
+    channel: str
+    customer_name: Optional[str]
+    reason: str
+    priority: int
+    summary: str
+    position: Optional[int]
+    waited_seconds: int
+    assigned_agent_id: Optional[int]
+    assigned_agent: Optional[AssignedAgent]
+    created_at: Optional[str]
+    accepted_at: Optional[str]
+    ended_at: Optional[str]
+    ticket_number: Optional[str]
+
+
+class QueueItem(HandoffItem):
+    """One line of GET /api/queue."""
+
+    eta_minutes: int
+
+
+class TransferOut(BaseModel):
+    from_agent_id: Optional[int]
+    to_agent_id: int
+    by_agent_id: int
+    at: Optional[str]
+
+
+class HandoffDetail(HandoffItem):
+    """GET /api/handoffs/{id}, and the answer of accept, transfer, return and close."""
+
+    package: dict[str, Any]
+    messages: list[MessageOut]
+    notes: list[NoteOut]
+    ticket: Optional[TicketWithMessages]
+    transfers: list[TransferOut]
+    disposition: Optional[str]
+    rating: Optional[int]
+
+
+class CannedReplyOut(BaseModel):
+    id: int
+    title: str
+    text: str
+
+
+class OpenedTicket(BaseModel):
+    id: int
+    number: Optional[str]
+    sla_class: str
+    respond_by: Optional[str]
+    resolve_by: Optional[str]
+
+
+class HandoffOpened(BaseModel):
+    """POST /api/handoffs: ``queue_message`` while QUEUED, ``business_hours`` with a ticket (absent otherwise)."""
+
+    id: int
+    state: str
+    on_duty: bool
+    queue_position: Optional[int]
+    eta_minutes: Optional[int]
+    ticket: Optional[OpenedTicket]
+    queue_message: Optional[str] = None
+    business_hours: Optional[str] = None
+
+
+class Stored(BaseModel):
+    stored: bool
+
+
+class Rated(BaseModel):
+    id: int
+    rating: int
+
+
+class Labels(BaseModel):
+    """GET /api/labels: what the console shows for the codes of the API (contract/handoff.py, contract/channels.py)."""
+
+    reasons: dict[str, str]
+    states: dict[str, str]
+    dispositions: dict[str, str]
+    roles: dict[str, str]
+    agent_roles: dict[str, str]
+    sentiments: dict[str, str]
+    channels: dict[str, str]

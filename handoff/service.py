@@ -13,20 +13,31 @@ from datetime import UTC, datetime
 from typing import Any, Awaitable, Callable, Optional
 
 import anyio.from_thread
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session as DbSession
 
+from contract import messages
+from contract.handoff import AGENT, BOT, CLOSED, QUEUED
 from servicekit.clock import Clock, local_time, to_utc
 from servicekit.errors import ApiError
 
 from . import queue, sla, texts
 from .errors import forbidden, not_found, wrong_state
 from .hub import EVERYONE, Audience, Hub
-from .models import AGENT, BOT, CLOSED, QUEUED, Agent, Handoff, Message, Note, Ticket, TicketMessage, Transfer
+from .models import (
+    Agent,
+    CannedReply,
+    Handoff,
+    Message,
+    Note,
+    Ticket,
+    TicketMessage,
+    Transfer,
+)
 from .rasa_client import RasaClient, RasaUnavailable
 from .schemas import MAX_TEXT, HandoffPackage, RasaEvent
 from .settings import Settings
-from .views import handoff_detail, message_view, note_view, ticket_view
+from .views import handoff_detail, handoff_item, message_view, note_view, ticket_view
 
 log = logging.getLogger("handoff")
 
@@ -81,6 +92,67 @@ def audience_of(handoff: Handoff) -> Audience:
 def detail(ctx: Ctx, handoff: Handoff) -> dict[str, Any]:
     position = queue.positions(ctx.db).get(handoff.id) if handoff.state == QUEUED else None
     return handoff_detail(handoff, ctx.settings.tz, ctx.clock.now(), position)
+
+
+def queue_items(ctx: Ctx) -> list[dict[str, Any]]:
+    """QUEUED handoffs in serving order, each with its position and ETA."""
+    now = ctx.clock.now()
+    online = len(queue.online_agent_ids(ctx.db, ctx.settings, now))
+    items = []
+    for position, handoff in enumerate(queue.queued(ctx.db), start=1):
+        item = handoff_item(handoff, ctx.settings.tz, now, position)
+        item["eta_minutes"] = queue.eta_minutes(position, online, ctx.settings)
+        items.append(item)
+    return items
+
+
+def list_handoffs(ctx: Ctx, agent: Agent, state: Optional[str]) -> list[dict[str, Any]]:
+    """The newest 500: an agent's own and the queue; a supervisor's all."""
+    query = select(Handoff).order_by(Handoff.id.desc()).limit(500)
+    if agent.role != "supervisor":
+        query = query.where((Handoff.assigned_agent_id == agent.id) | (Handoff.state == QUEUED))
+    if state:
+        query = query.where(Handoff.state == state)
+    positions = queue.positions(ctx.db)
+    now = ctx.clock.now()
+    return [handoff_item(h, ctx.settings.tz, now, positions.get(h.id)) for h in ctx.db.scalars(query)]
+
+
+def canned_replies(ctx: Ctx) -> list[CannedReply]:
+    return list(ctx.db.scalars(select(CannedReply).order_by(CannedReply.position, CannedReply.id)))
+
+
+def agent_statuses(ctx: Ctx, viewer: Agent) -> list[dict[str, Any]]:
+    """Active agents, who is online; a supervisor also sees how many conversations each holds."""
+    online = queue.online_agent_ids(ctx.db, ctx.settings, ctx.clock.now())
+    load = dict(
+        ctx.db.execute(
+            select(Handoff.assigned_agent_id, func.count())
+            .where(Handoff.state == AGENT)
+            .group_by(Handoff.assigned_agent_id)
+        ).all()
+    )
+    result = []
+    for row in ctx.db.scalars(select(Agent).where(Agent.active.is_(True)).order_by(Agent.id)):
+        item: dict[str, Any] = {
+            "id": row.id,
+            "username": row.username,
+            "display_name": row.display_name,
+            "role": row.role,
+            "online": row.id in online,
+        }
+        if viewer.role == "supervisor":
+            item["active_conversations"] = load.get(row.id, 0)
+        result.append(item)
+    return result
+
+
+def list_tickets(ctx: Ctx, status: Optional[str]) -> list[Optional[dict[str, Any]]]:
+    """The newest 500 tickets, of one status when given."""
+    query = select(Ticket).order_by(Ticket.id.desc()).limit(500)
+    if status:
+        query = query.where(Ticket.status == status)
+    return [ticket_view(t, ctx.settings.tz) for t in ctx.db.scalars(query)]
 
 
 # ----- opening -----
@@ -189,7 +261,7 @@ def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
     if handoff is None:
         return False
     custom = (event.data or {}).get("custom") or {}
-    if event.event == "bot" and isinstance(custom, dict) and custom.get("sender") == "agent":
+    if event.event == "bot" and messages.is_agent_message(custom):
         return False  # an agent's reply coming back from Rasa: stored when it was sent
     text = event.text or (custom.get("text") if isinstance(custom, dict) else None)
     if not text:

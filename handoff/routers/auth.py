@@ -5,28 +5,26 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Optional
 
-from fastapi import APIRouter, Cookie
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Cookie, Response
 
 from servicekit.errors import ApiError
 
 from .. import auth
 from ..deps import AgentDep, CtxDep
-from ..schemas import LoginIn
+from ..schemas import AgentOut, LoggedOut, LoginIn
 from ..views import agent_view
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
-@router.post("/login", summary="Log in; sets the handoff_session cookie")
-def login(body: LoginIn, ctx: CtxDep) -> JSONResponse:
+@router.post("/login", response_model=AgentOut, summary="Log in; sets the handoff_session cookie")
+def login(body: LoginIn, ctx: CtxDep, response: Response):
     agent = auth.authenticate(ctx.db, body.username, body.password)
     if agent is None:
         raise ApiError(401, "unauthorized", "wrong username or password")
     ttl = timedelta(hours=ctx.settings.session_ttl_hours)
     token = auth.open_session(ctx.db, agent, ctx.clock.now(), ttl)
     ctx.db.commit()
-    response = JSONResponse(agent_view(agent))
     response.set_cookie(
         auth.COOKIE_NAME,
         token,
@@ -36,20 +34,22 @@ def login(body: LoginIn, ctx: CtxDep) -> JSONResponse:
         secure=ctx.settings.cookie_secure,
         path="/",
     )
-    return response
+    return agent_view(agent)
 
 
-@router.post("/logout", summary="End the session")
+@router.post("/logout", response_model=LoggedOut, summary="End the session")
 def logout(
-    _agent: AgentDep, ctx: CtxDep, handoff_session: Annotated[Optional[str], Cookie(alias=auth.COOKIE_NAME)] = None
-) -> JSONResponse:
+    _agent: AgentDep,
+    ctx: CtxDep,
+    response: Response,
+    handoff_session: Annotated[Optional[str], Cookie(alias=auth.COOKIE_NAME)] = None,
+) -> LoggedOut:
     auth.close_session(ctx.db, handoff_session)
     ctx.db.commit()
-    response = JSONResponse({"status": "logged_out"})
     response.delete_cookie(auth.COOKIE_NAME, path="/", httponly=True, samesite="lax")
-    return response
+    return LoggedOut()
 
 
-@router.get("/me", summary="The logged-in agent")
-def me(agent: AgentDep) -> dict:
+@router.get("/me", response_model=AgentOut, summary="The logged-in agent")
+def me(agent: AgentDep):
     return agent_view(agent)

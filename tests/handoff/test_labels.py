@@ -1,0 +1,40 @@
+"""GET /api/labels: the console's display labels, from the contract package."""
+
+from __future__ import annotations
+
+from contract import channels
+from contract import handoff as contract
+
+from .support import SERVICE
+
+
+def test_labels_for_a_logged_in_agent(env):
+    response = env.login("wang").get("/api/labels")
+    assert response.status_code == 200
+    assert response.json() == {
+        "reasons": contract.REASON_LABELS,
+        "states": contract.STATE_LABELS,
+        "dispositions": contract.DISPOSITION_LABELS,
+        "roles": contract.ROLE_LABELS,
+        "agent_roles": contract.AGENT_ROLE_LABELS,
+        "sentiments": contract.SENTIMENT_LABELS,
+        "channels": channels.CHANNEL_LABELS,
+    }
+    # every code the API hands out has its label
+    assert set(response.json()["reasons"]) == set(contract.REASONS)
+    assert set(response.json()["states"]) == set(contract.STATES)
+    assert set(response.json()["dispositions"]) == set(contract.DISPOSITIONS)
+
+
+def test_labels_need_a_session(env):
+    for headers in ({}, SERVICE):
+        response = env.client.get("/api/labels", headers=headers)
+        assert response.status_code == 401
+        assert response.json()["error"]["code"] == "unauthorized"
+
+
+def test_labels_are_in_the_openapi_document(env):
+    paths = env.client.get("/openapi.json").json()["paths"]
+    assert paths["/api/labels"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/Labels"
+    }
