@@ -80,7 +80,7 @@ async def measure(rasa_url: str, handoff_url: str, rounds: int, warmup: int) -> 
         login.raise_for_status()
         cookie = "; ".join(f"{name}={value}" for name, value in agent.cookies.items())
         ws_url = handoff_url.replace("http://", "ws://") + "/ws"
-        async with websockets.connect(ws_url, extra_headers={"Cookie": cookie}) as ws:
+        async with websockets.connect(ws_url, extra_headers={"Cookie": cookie}) as ws:  # type: ignore[attr-defined]
             for number in range(warmup + rounds):
                 if number == warmup:
                     for name, values in timings.items():

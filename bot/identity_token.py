@@ -31,7 +31,7 @@ def secret() -> str:
 
 def sign(claims: Dict[str, Any], ttl_s: int = DEFAULT_TTL_S, key: Optional[str] = None) -> str:
     """A token for `claims`, valid for `ttl_s` seconds."""
-    payload = {key_: str(value) for key_, value in claims.items()}
+    payload: Dict[str, Any] = {key_: str(value) for key_, value in claims.items()}
     payload["exp"] = int(time.time()) + ttl_s
     return jwt.encode(payload, key or secret(), algorithm=ALGORITHM)
 

@@ -49,11 +49,11 @@ def _wait(process: subprocess.Popen, log_path: Path, ready: Callable[[], bool], 
     while time.monotonic() < deadline:
         if process.poll() is not None:
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-            raise RuntimeError(f"{process.args} exited with {process.returncode}:\n{tail}")
+            raise RuntimeError(f"{process.args!r} exited with {process.returncode}:\n{tail}")
         try:
             if ready():
                 return
         except requests.RequestException:
             pass
         time.sleep(0.3)
-    raise RuntimeError(f"{process.args} did not serve within {timeout_s} s; see {log_path}")
+    raise RuntimeError(f"{process.args!r} did not serve within {timeout_s} s; see {log_path}")

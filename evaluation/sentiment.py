@@ -19,6 +19,7 @@ import statistics
 import time
 from collections import defaultdict
 from pathlib import Path
+from typing import Dict, List, Tuple
 
 from bot.sentiment.data import HELDOUT_FILE, ROOT, load_tsv
 from bot.sentiment.model import NEGATIVE, SentimentModel
@@ -54,7 +55,7 @@ def main(argv=None) -> None:
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     calm = [p for e, p in zip(examples, predicted_negative) if e.category == "calm_product"]
     not_negative = [p for g, p in zip(gold_negative, predicted_negative) if not g]
-    by_category = defaultdict(lambda: [0, 0])
+    by_category: Dict[Tuple[str, str], List[int]] = defaultdict(lambda: [0, 0])
     for example, reading in zip(examples, readings):
         by_category[(example.label, example.category)][0] += reading["label"] == example.label
         by_category[(example.label, example.category)][1] += 1

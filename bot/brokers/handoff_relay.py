@@ -66,19 +66,20 @@ class HandoffRelayBroker(EventBroker):
         self._queue.put_nowait(event)
 
     async def _relay(self) -> None:
+        assert self._queue is not None  # made by the first publish, which starts this worker
         self._client = httpx.AsyncClient(timeout=self.timeout_s, headers={SERVICE_KEY_HEADER: self.service_key})
         while True:
             event = await self._queue.get()
-            await self._deliver(event)
+            await self._deliver(self._client, event)
 
-    async def _deliver(self, event: Dict[Text, Any]) -> None:
+    async def _deliver(self, client: httpx.AsyncClient, event: Dict[Text, Any]) -> None:
         """Posts one event; retries connection errors and 5xx, and says so once when it gives up."""
         problem = ""
         for attempt in range(1 + self.retries):
             if attempt:
                 await asyncio.sleep(0.2 * attempt)
             try:
-                response = await self._client.post(self.url, json=event)
+                response = await client.post(self.url, json=event)
             except httpx.HTTPError as error:
                 problem = type(error).__name__
                 continue

@@ -303,7 +303,7 @@ class WebChatInput(SocketIOInput):
                 await sio.enter_room(sid, session_id, namespace=namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
             if self.session_persistence and session_id == requested:
-                messages = await self.history(session_id)
+                messages = await self.history(str(session_id))
                 await sio.emit(
                     HISTORY_EVENT, {"session_id": session_id, "messages": messages}, room=sid, namespace=namespace
                 )

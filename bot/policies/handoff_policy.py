@@ -194,8 +194,8 @@ class HandoffPolicy(Policy):
         if intent in (reasons.REQUEST_HUMAN, reasons.COMPLAIN):
             return {"reason": intent, "reading": {"intent": intent, "confidence": _round(confidence)}}
 
-        scores = [_negativity(m) for m in _customer_messages_since_bot_took_over(tracker)]
-        scores = [s for s in scores if s is not None]
+        readings = [_negativity(m) for m in _customer_messages_since_bot_took_over(tracker)]
+        scores = [s for s in readings if s is not None]
         if scores and scores[-1] >= self.config["upset_single_threshold"]:
             return {
                 "reason": reasons.UPSET,

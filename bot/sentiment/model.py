@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence
+from typing import Any, Dict, List, Optional, Sequence
 
 from bot.text_normalization import normalize
 
@@ -28,8 +28,8 @@ class CheckpointError(RuntimeError):
 
 @dataclass
 class SentimentModel:
-    tokenizer: object
-    model: object
+    tokenizer: Any  # a transformers tokenizer
+    model: Any  # a transformers sequence classifier
     negative_index: int
     label_names: List[str]
     max_length: int

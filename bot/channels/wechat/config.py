@@ -7,7 +7,7 @@ import binascii
 import logging
 import os
 from dataclasses import dataclass, fields
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Mapping, Optional
 
 logger = logging.getLogger(__name__)
 
@@ -53,12 +53,12 @@ class WeChatConfig:
 
     @classmethod
     def from_credentials(
-        cls, credentials: Optional[Dict[str, Any]], environ: Optional[Dict[str, str]] = None
+        cls, credentials: Optional[Dict[str, Any]], environ: Optional[Mapping[str, str]] = None
     ) -> WeChatConfig:
         values: Dict[str, Any] = dict(credentials or {})
-        environ = os.environ if environ is None else environ
+        env: Mapping[str, str] = os.environ if environ is None else environ
         for field in fields(cls):
-            override = environ.get(ENV_PREFIX + field.name.upper())
+            override = env.get(ENV_PREFIX + field.name.upper())
             if override:  # empty variables do not override
                 values[field.name] = override
         known = {field.name: field for field in fields(cls)}

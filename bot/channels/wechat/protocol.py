@@ -82,7 +82,7 @@ def decrypt_body(
     if not signature_matches(sha1_signature(token, timestamp, nonce, encrypted), msg_signature):
         raise Refused("msg_signature")
     try:
-        return crypto.decrypt_message({"Encrypt": encrypted}, msg_signature.lower(), timestamp, nonce)
+        return crypto.decrypt_message({"Encrypt": encrypted}, str(msg_signature).lower(), timestamp, nonce)
     except (InvalidSignatureException, InvalidAppIdException):
         raise Refused("appid") from None
     except Exception as error:  # bad base64, padding, length, UTF-8
