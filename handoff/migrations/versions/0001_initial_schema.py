@@ -1,210 +1,132 @@
-"""initial schema: every table of handoff.models
+"""The handoff service's first schema: every table of handoff.models (revision 0001, 2026-11-30).
 
-Revision ID: 0001
-Revises:
-Create Date: 2026-11-30 11:44:53.303117
+The tables are described once (``tables()``) with servicekit's helpers; upgrade creates
+them in this order, downgrade drops them in reverse.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
-from alembic import op
 
-revision = "0001"
-down_revision = None
-branch_labels = None
-depends_on = None
+from servicekit.migrations import columns, create_tables, drop_tables, references, serial_id, strings, table
+
+revision, down_revision, branch_labels, depends_on = "0001", None, None, None
+
+
+def tables() -> list:
+    text, when, number = sa.Text(), sa.DateTime(), sa.Integer()
+    return [
+        table(
+            "agents",
+            serial_id(),
+            strings(username=64, display_name=64, role=16, password_hash=255),
+            columns(sa.Boolean(), "active"),
+            columns(when, "created_at"),
+            unique=["username"],
+        ),
+        table(
+            "canned_replies",
+            serial_id(),
+            strings(title=64),
+            columns(text, "text"),
+            columns(number, "position"),
+            unique=["title"],
+        ),
+        table(
+            "handoffs",
+            serial_id(),
+            strings(sender_id=255, channel=32, state=8),
+            columns(sa.JSON(), "customer"),
+            strings(reason=32),
+            columns(sa.JSON(), "trigger"),
+            columns(number, "priority"),
+            columns(text, "summary"),
+            columns(sa.JSON(), "package"),
+            columns(number, "assigned_agent_id", nullable=True),
+            columns(when, "created_at"),
+            columns(when, "queued_at", "accepted_at", "ended_at", nullable=True),
+            strings(disposition=16, nullable=True),
+            columns(number, "rating", nullable=True),
+            columns(when, "rated_at", nullable=True),
+            columns(number, "notified_position", nullable=True),
+            references(assigned_agent_id="agents.id"),
+            index=["assigned_agent_id"],
+            indexes={
+                "ix_handoffs_sender_state": ["sender_id", "state"],
+                "ix_handoffs_state_priority": ["state", "priority", "queued_at"],
+            },
+        ),
+        table(
+            "sessions",
+            strings(token_hash=64),
+            columns(number, "agent_id"),
+            columns(when, "created_at", "expires_at", "last_seen_at"),
+            references(agent_id="agents.id", ondelete="CASCADE"),
+            primary_key=("token_hash",),
+            index=["agent_id"],
+        ),
+        table(
+            "messages",
+            serial_id(),
+            columns(number, "handoff_id"),
+            strings(role=16),
+            columns(text, "text"),
+            strings(intent=64, nullable=True),
+            columns(sa.Float(), "confidence", nullable=True),
+            columns(sa.JSON(), "sentiment", nullable=True),
+            strings(agent_name=64, message_id=64, nullable=True),
+            columns(when, "at"),
+            references(handoff_id="handoffs.id", ondelete="CASCADE"),
+            index=["handoff_id"],
+        ),
+        table(
+            "notes",
+            serial_id(),
+            columns(number, "handoff_id", "agent_id"),
+            columns(text, "text"),
+            columns(when, "created_at"),
+            references(agent_id="agents.id"),
+            references(handoff_id="handoffs.id", ondelete="CASCADE"),
+            index=["handoff_id"],
+        ),
+        table(
+            "tickets",
+            serial_id(),
+            strings(number=20, nullable=True),
+            columns(number, "handoff_id"),
+            strings(sla_class=16, status=16),
+            columns(when, "created_at", "respond_by", "resolve_by"),
+            references(handoff_id="handoffs.id", ondelete="CASCADE"),
+            unique=["handoff_id", "number"],
+        ),
+        table(
+            "transfers",
+            serial_id(),
+            columns(number, "handoff_id"),
+            columns(number, "from_agent_id", nullable=True),
+            columns(number, "to_agent_id", "by_agent_id"),
+            columns(when, "created_at"),
+            references(by_agent_id="agents.id", from_agent_id="agents.id"),
+            references(handoff_id="handoffs.id", ondelete="CASCADE"),
+            references(to_agent_id="agents.id"),
+            index=["handoff_id"],
+        ),
+        table(
+            "ticket_messages",
+            serial_id(),
+            columns(number, "ticket_id"),
+            strings(role=16),
+            columns(text, "text"),
+            columns(when, "created_at"),
+            references(ticket_id="tickets.id", ondelete="CASCADE"),
+            index=["ticket_id"],
+        ),
+    ]
 
 
 def upgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table(
-        "agents",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("username", sa.String(length=64), nullable=False),
-        sa.Column("display_name", sa.String(length=64), nullable=False),
-        sa.Column("role", sa.String(length=16), nullable=False),
-        sa.Column("password_hash", sa.String(length=255), nullable=False),
-        sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("username"),
-    )
-    op.create_table(
-        "canned_replies",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("title", sa.String(length=64), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("title"),
-    )
-    op.create_table(
-        "handoffs",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("sender_id", sa.String(length=255), nullable=False),
-        sa.Column("channel", sa.String(length=32), nullable=False),
-        sa.Column("state", sa.String(length=8), nullable=False),
-        sa.Column("customer", sa.JSON(), nullable=False),
-        sa.Column("reason", sa.String(length=32), nullable=False),
-        sa.Column("trigger", sa.JSON(), nullable=False),
-        sa.Column("priority", sa.Integer(), nullable=False),
-        sa.Column("summary", sa.Text(), nullable=False),
-        sa.Column("package", sa.JSON(), nullable=False),
-        sa.Column("assigned_agent_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("queued_at", sa.DateTime(), nullable=True),
-        sa.Column("accepted_at", sa.DateTime(), nullable=True),
-        sa.Column("ended_at", sa.DateTime(), nullable=True),
-        sa.Column("disposition", sa.String(length=16), nullable=True),
-        sa.Column("rating", sa.Integer(), nullable=True),
-        sa.Column("rated_at", sa.DateTime(), nullable=True),
-        sa.Column("notified_position", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["assigned_agent_id"],
-            ["agents.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("handoffs", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_handoffs_assigned_agent_id"), ["assigned_agent_id"], unique=False)
-        batch_op.create_index("ix_handoffs_sender_state", ["sender_id", "state"], unique=False)
-        batch_op.create_index("ix_handoffs_state_priority", ["state", "priority", "queued_at"], unique=False)
-
-    op.create_table(
-        "sessions",
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("agent_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("expires_at", sa.DateTime(), nullable=False),
-        sa.Column("last_seen_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["agent_id"], ["agents.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("token_hash"),
-    )
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_sessions_agent_id"), ["agent_id"], unique=False)
-
-    op.create_table(
-        "messages",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("handoff_id", sa.Integer(), nullable=False),
-        sa.Column("role", sa.String(length=16), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("intent", sa.String(length=64), nullable=True),
-        sa.Column("confidence", sa.Float(), nullable=True),
-        sa.Column("sentiment", sa.JSON(), nullable=True),
-        sa.Column("agent_name", sa.String(length=64), nullable=True),
-        sa.Column("message_id", sa.String(length=64), nullable=True),
-        sa.Column("at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["handoff_id"], ["handoffs.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_messages_handoff_id"), ["handoff_id"], unique=False)
-
-    op.create_table(
-        "notes",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("handoff_id", sa.Integer(), nullable=False),
-        sa.Column("agent_id", sa.Integer(), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["agent_id"],
-            ["agents.id"],
-        ),
-        sa.ForeignKeyConstraint(["handoff_id"], ["handoffs.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("notes", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_notes_handoff_id"), ["handoff_id"], unique=False)
-
-    op.create_table(
-        "tickets",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("number", sa.String(length=20), nullable=True),
-        sa.Column("handoff_id", sa.Integer(), nullable=False),
-        sa.Column("sla_class", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("respond_by", sa.DateTime(), nullable=False),
-        sa.Column("resolve_by", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["handoff_id"], ["handoffs.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("handoff_id"),
-        sa.UniqueConstraint("number"),
-    )
-    op.create_table(
-        "transfers",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("handoff_id", sa.Integer(), nullable=False),
-        sa.Column("from_agent_id", sa.Integer(), nullable=True),
-        sa.Column("to_agent_id", sa.Integer(), nullable=False),
-        sa.Column("by_agent_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["by_agent_id"],
-            ["agents.id"],
-        ),
-        sa.ForeignKeyConstraint(
-            ["from_agent_id"],
-            ["agents.id"],
-        ),
-        sa.ForeignKeyConstraint(["handoff_id"], ["handoffs.id"], ondelete="CASCADE"),
-        sa.ForeignKeyConstraint(
-            ["to_agent_id"],
-            ["agents.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("transfers", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_transfers_handoff_id"), ["handoff_id"], unique=False)
-
-    op.create_table(
-        "ticket_messages",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
-        sa.Column("ticket_id", sa.Integer(), nullable=False),
-        sa.Column("role", sa.String(length=16), nullable=False),
-        sa.Column("text", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.ForeignKeyConstraint(["ticket_id"], ["tickets.id"], ondelete="CASCADE"),
-        sa.PrimaryKeyConstraint("id"),
-    )
-    with op.batch_alter_table("ticket_messages", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_ticket_messages_ticket_id"), ["ticket_id"], unique=False)
-
-    # ### end Alembic commands ###
+    create_tables(tables())
 
 
 def downgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("ticket_messages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_ticket_messages_ticket_id"))
-
-    op.drop_table("ticket_messages")
-    with op.batch_alter_table("transfers", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_transfers_handoff_id"))
-
-    op.drop_table("transfers")
-    op.drop_table("tickets")
-    with op.batch_alter_table("notes", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_notes_handoff_id"))
-
-    op.drop_table("notes")
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_messages_handoff_id"))
-
-    op.drop_table("messages")
-    with op.batch_alter_table("sessions", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_sessions_agent_id"))
-
-    op.drop_table("sessions")
-    with op.batch_alter_table("handoffs", schema=None) as batch_op:
-        batch_op.drop_index("ix_handoffs_state_priority")
-        batch_op.drop_index("ix_handoffs_sender_state")
-        batch_op.drop_index(batch_op.f("ix_handoffs_assigned_agent_id"))
-
-    op.drop_table("handoffs")
-    op.drop_table("canned_replies")
-    op.drop_table("agents")
-    # ### end Alembic commands ###
+    drop_tables(tables())
