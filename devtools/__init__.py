@@ -1,4 +1,6 @@
-"""Helpers for the tests, benchmarks and evaluation: start a real `rasa run`, find a free port, the latest model.
+"""Helpers for the tests, benchmarks and evaluation; not imported by any running service.
 
-Not imported by any running service.
+- `rasa_server`: start a real `rasa run`, find a free port, the latest model
+- `processes`: start a real process and wait until it serves
+- `stats`: the percentile the reports print
 """
