@@ -8,6 +8,8 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from servicekit.models import SerialId
+
 # Who holds a conversation: contract.handoff.STATES.
 ROLES = ("agent", "supervisor")
 
@@ -16,10 +18,15 @@ class Base(DeclarativeBase):
     pass
 
 
-class Agent(Base):
+class HandoffPart(SerialId):
+    """A row that belongs to one handoff (its second column) and goes with it."""
+
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True, sort_order=-1)
+
+
+class Agent(SerialId, Base):
     __tablename__ = "agents"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     username: Mapped[str] = mapped_column(String(64), unique=True)
     display_name: Mapped[str] = mapped_column(String(64))
     role: Mapped[str] = mapped_column(String(16))  # agent | supervisor
@@ -42,14 +49,13 @@ class Session(Base):
     agent: Mapped[Agent] = relationship()
 
 
-class Handoff(Base):
+class Handoff(SerialId, Base):
     __tablename__ = "handoffs"
     __table_args__ = (
         Index("ix_handoffs_sender_state", "sender_id", "state"),
         Index("ix_handoffs_state_priority", "state", "priority", "queued_at"),
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     sender_id: Mapped[str] = mapped_column(String(255))
     channel: Mapped[str] = mapped_column(String(32))
     state: Mapped[str] = mapped_column(String(8))
@@ -79,11 +85,9 @@ class Handoff(Base):
     transfers: Mapped[list[Transfer]] = relationship(order_by="Transfer.id", cascade="all, delete-orphan")
 
 
-class Message(Base):
+class Message(HandoffPart, Base):
     __tablename__ = "messages"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))  # customer | bot | agent | system
     text: Mapped[str] = mapped_column(Text)
     intent: Mapped[Optional[str]] = mapped_column(String(64))
@@ -98,11 +102,9 @@ class Message(Base):
     handoff: Mapped[Handoff] = relationship(back_populates="messages")
 
 
-class Note(Base):
+class Note(HandoffPart, Base):
     __tablename__ = "notes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -110,12 +112,11 @@ class Note(Base):
     agent: Mapped[Agent] = relationship()
 
 
-class Ticket(Base):
+class Ticket(SerialId, Base):
     """A 工单: opened instead of a queue entry outside business hours."""
 
     __tablename__ = "tickets"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[Optional[str]] = mapped_column(String(20), unique=True)  # GDyyyymmddNNNNNN
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), unique=True)
     sla_class: Mapped[str] = mapped_column(String(16))
@@ -130,10 +131,9 @@ class Ticket(Base):
     )
 
 
-class TicketMessage(Base):
+class TicketMessage(SerialId, Base):
     __tablename__ = "ticket_messages"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))  # customer | agent
     text: Mapped[str] = mapped_column(Text)
@@ -142,21 +142,18 @@ class TicketMessage(Base):
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
 
 
-class Transfer(Base):
+class Transfer(HandoffPart, Base):
     __tablename__ = "transfers"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), index=True)
     from_agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
     to_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
     by_agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class CannedReply(Base):
+class CannedReply(SerialId, Base):
     __tablename__ = "canned_replies"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     title: Mapped[str] = mapped_column(String(64), unique=True)
     text: Mapped[str] = mapped_column(Text)
     position: Mapped[int] = mapped_column(Integer, default=0)

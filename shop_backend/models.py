@@ -17,9 +17,28 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from servicekit.models import SerialId
+
 
 class Base(DeclarativeBase):
     pass
+
+
+class OrderPart(SerialId):
+    """A row that belongs to one order (its second column)."""
+
+    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True, sort_order=-1)
+
+
+class CodeColumns:
+    """What a verification code keeps, login or phone change: its hash, lifetime, wrong tries and lock."""
+
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    consumed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
 
 class Customer(Base):
@@ -35,11 +54,10 @@ class Customer(Base):
     point_lots: Mapped[list[PointLot]] = relationship(back_populates="customer")
 
 
-class ChannelBinding(Base):
+class ChannelBinding(SerialId, Base):
     __tablename__ = "channel_bindings"
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_channel_binding"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     channel: Mapped[str] = mapped_column(String(16))  # web, wechat
     external_id: Mapped[str] = mapped_column(String(128))
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
@@ -79,11 +97,9 @@ class Order(Base):
     )
 
 
-class OrderItem(Base):
+class OrderItem(OrderPart, Base):
     __tablename__ = "order_items"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     name: Mapped[str] = mapped_column(String(100))
     quantity: Mapped[int] = mapped_column(Integer)
     price_cents: Mapped[int] = mapped_column(Integer)
@@ -91,11 +107,9 @@ class OrderItem(Base):
     order: Mapped[Order] = relationship(back_populates="items")
 
 
-class LogisticsEvent(Base):
+class LogisticsEvent(OrderPart, Base):
     __tablename__ = "logistics_events"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     time: Mapped[datetime] = mapped_column(DateTime)
     location: Mapped[str] = mapped_column(String(64))
     description: Mapped[str] = mapped_column(String(200))
@@ -103,10 +117,9 @@ class LogisticsEvent(Base):
     order: Mapped[Order] = relationship(back_populates="events")
 
 
-class Urge(Base):
+class Urge(SerialId, Base):
     __tablename__ = "urges"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime)
@@ -128,11 +141,9 @@ class AfterSale(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
-class Refund(Base):
+class Refund(OrderPart, Base):
     __tablename__ = "refunds"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    order_id: Mapped[str] = mapped_column(ForeignKey("orders.id"), index=True)
     amount_cents: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(16))  # processing, refunded
     requested_at: Mapped[datetime] = mapped_column(DateTime)
@@ -154,44 +165,29 @@ class Invoice(Base):
     reissued_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
 
-class VerificationCode(Base):
+class VerificationCode(CodeColumns, SerialId, Base):
     """A login code sent to a customer's phone; attempts and lock are per phone."""
 
     __tablename__ = "verification_codes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     phone: Mapped[str] = mapped_column(String(20), index=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
-    code_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    consumed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
 
-class PhoneChangeCode(Base):
+class PhoneChangeCode(CodeColumns, SerialId, Base):
     """A code sent to the NEW phone of a customer who changes their number."""
 
     __tablename__ = "phone_change_codes"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
     new_phone: Mapped[str] = mapped_column(String(20))
-    code_hash: Mapped[str] = mapped_column(String(64))
-    created_at: Mapped[datetime] = mapped_column(DateTime)
-    expires_at: Mapped[datetime] = mapped_column(DateTime)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[Optional[datetime]] = mapped_column(DateTime)
-    consumed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
 
-class PointLot(Base):
+class PointLot(SerialId, Base):
     """Points earned together, expiring together."""
 
     __tablename__ = "point_lots"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"), index=True)
     points: Mapped[int] = mapped_column(Integer)
     earned_on: Mapped[date] = mapped_column(Date)
@@ -201,13 +197,12 @@ class PointLot(Base):
     customer: Mapped[Customer] = relationship(back_populates="point_lots")
 
 
-class IdempotencyRecord(Base):
+class IdempotencyRecord(SerialId, Base):
     """The first response to a state-changing POST sent with an Idempotency-Key."""
 
     __tablename__ = "idempotency_records"
     __table_args__ = (UniqueConstraint("key", "scope", name="uq_idempotency_key_scope"),)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     key: Mapped[str] = mapped_column(String(200))
     scope: Mapped[str] = mapped_column(String(64))  # customer id, or "phone:<sha256>"
     method: Mapped[str] = mapped_column(String(8))
