@@ -24,3 +24,27 @@ def has_service_deps() -> bool:
     except ImportError:
         return False
     return int(sqlalchemy.__version__.split(".")[0]) >= 2
+
+
+def service_tests(support_module: str, namespace: dict) -> list[str]:
+    """The body of a services' test folder's conftest.py::
+
+        collect_ignore_glob = service_tests("tests.handoff.support", globals())
+
+    With the services' dependencies the database fixtures of ``servicekit.testing`` and the
+    names of ``support_module`` (its fixtures) go into the conftest's ``namespace`` and
+    nothing is ignored; in Rasa's environment, whose pytest
+    walks ``tests/`` too, every file of the folder is ignored."""
+    if not has_service_deps():
+        return ["*"]
+    import importlib
+
+    import pytest
+
+    pytest.register_assert_rewrite("servicekit.testing")
+    from . import testing
+
+    namespace.update(_pg=testing._pg, database_url=testing.database_url, fresh_database_url=testing.fresh_database_url)
+    module = importlib.import_module(support_module)
+    namespace.update({name: value for name, value in vars(module).items() if not name.startswith("__")})
+    return []

@@ -1,17 +1,6 @@
-"""Handoff service tests: run in .venv-services by scripts/test-handoff.
+"""The handoff service's tests (scripts/test-handoff, .venv-services); Rasa's environment
+leaves this folder out (servicekit.service_tests)."""
 
-Rasa's venv (pydantic v1, SQLAlchemy 1.4, no FastAPI) also loads this file when its
-pytest walks `tests/`: there every file of this folder is left out of collection.
-"""
+from servicekit import service_tests
 
-from __future__ import annotations
-
-import pytest
-
-from servicekit import has_service_deps
-
-if has_service_deps():
-    pytest.register_assert_rewrite("servicekit.testing")
-    from tests.handoff.support import *  # noqa: F401,F403
-else:
-    collect_ignore_glob = ["*"]
+collect_ignore_glob = service_tests("tests.handoff.support", globals())

@@ -25,14 +25,8 @@ from handoff.settings import Settings
 from servicekit.clock import Clock
 from servicekit.db import session_for
 from servicekit.testing import (
-    ROOT,
-    LiveServer,
     ServiceDatabase,
-    _pg,
-    database_url,
     empty_tables,
-    free_port,
-    fresh_database_url,
 )
 
 from .rasa_recorder import RasaRecorder
@@ -45,29 +39,6 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=SHANGHAI)
 PG_ADMIN_URL = os.environ.get("HANDOFF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 REDIS_URL = os.environ.get("HANDOFF_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-
-__all__ = [
-    "service_database",
-    "_pg",
-    "database_url",
-    "fresh_database_url",
-    "recorder",
-    "env",
-    "Env",
-    "AgentClient",
-    "KEY",
-    "SERVICE",
-    "PASSWORD",
-    "SHANGHAI",
-    "MONDAY_10",
-    "ROOT",
-    "REDIS_URL",
-    "package",
-    "free_port",
-    "LiveServer",
-    "make_settings",
-    "reset_database",
-]
 
 
 @pytest.fixture(scope="session")

@@ -13,9 +13,9 @@ from contract.http import SERVICE_KEY_HEADER
 from handoff.auth import verify_password
 from handoff.models import Agent
 from servicekit.db import session_for
-from servicekit.testing import served
+from servicekit.testing import ROOT, free_port, served
 
-from .support import KEY, ROOT, free_port, package
+from .support import KEY, package
 
 
 def _env(tmp_path, recorder, **extra):

@@ -14,8 +14,9 @@ from websockets.sync.client import connect
 from handoff.app import create_app
 from handoff.auth import COOKIE_NAME
 from servicekit.clock import Clock
+from servicekit.testing import LiveServer
 
-from .support import MONDAY_10, PASSWORD, REDIS_URL, SERVICE, LiveServer, make_settings, package, reset_database
+from .support import MONDAY_10, PASSWORD, REDIS_URL, SERVICE, make_settings, package, reset_database
 
 RECEIVE_TIMEOUT = 15  # a guard against hanging, not a measurement
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from contract.http import SERVICE_KEY_HEADER
 from servicekit.clock import Clock
 from servicekit.db import session_for
-from servicekit.testing import ROOT, ServiceDatabase, _pg, database_url, empty_tables, fresh_database_url
+from servicekit.testing import ServiceDatabase, empty_tables
 from shop_backend.app import create_app
 from shop_backend.db import MIGRATIONS
 from shop_backend.models import Base
@@ -23,19 +23,6 @@ from shop_backend.settings import Settings
 KEY = "test-service-key"
 HEADERS = {SERVICE_KEY_HEADER: KEY}
 PG_ADMIN_URL = os.environ.get("SHOP_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
-
-__all__ = [
-    "service_database",
-    "_pg",
-    "database_url",
-    "fresh_database_url",
-    "env",
-    "client",
-    "HEADERS",
-    "KEY",
-    "ROOT",
-    "Env",
-]
 
 
 @pytest.fixture(scope="session")

@@ -8,9 +8,9 @@ import sys
 import httpx
 
 from contract.http import SERVICE_KEY_HEADER
-from servicekit.testing import free_port, served
+from servicekit.testing import ROOT, free_port, served
 
-from .support import KEY, ROOT
+from .support import KEY
 
 
 def test_serve_over_http(tmp_path):
