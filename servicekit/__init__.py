@@ -44,7 +44,7 @@ def service_tests(support_module: str, namespace: dict) -> list[str]:
     pytest.register_assert_rewrite("servicekit.testing")
     from . import testing
 
-    namespace.update(_pg=testing._pg, database_url=testing.database_url, fresh_database_url=testing.fresh_database_url)
+    namespace.update(testing.database_fixtures())
     module = importlib.import_module(support_module)
     namespace.update({name: value for name, value in vars(module).items() if not name.startswith("__")})
     return []

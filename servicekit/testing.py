@@ -2,8 +2,8 @@
 
 Real databases: SQLite always, PostgreSQL too when one answers (each service names its
 admin URL). A service's test support module defines the session fixture
-``service_database`` (a ``ServiceDatabase``) and re-exports the fixtures ``_pg``,
-``fresh_database_url`` and ``database_url`` from here. Real servers: ``served`` runs
+``service_database`` (a ``ServiceDatabase``); ``servicekit.service_tests`` adds the
+fixtures ``_pg``, ``fresh_database_url`` and ``database_url`` of ``database_fixtures``. Real servers: ``served`` runs
 a service's command line in a subprocess, ``LiveServer`` an app under uvicorn in a thread.
 
 Imports pytest: for tests only.
@@ -96,34 +96,39 @@ class PgDatabases:
         self.admin.dispose()
 
 
-@pytest.fixture(scope="session")
-def _pg(service_database: ServiceDatabase) -> Iterator[PgDatabases]:
-    reason = service_database.pg_unreachable_reason()
-    if reason:
-        print(f"\nskipping the PostgreSQL runs: {reason}")
-        pytest.skip(reason)
-    dbs = PgDatabases(service_database.pg_admin_url, service_database.name)
-    yield dbs
-    dbs.drop_all()
+def database_fixtures() -> dict[str, Any]:
+    """New fixtures ``_pg``, ``fresh_database_url`` and ``database_url`` for one test folder, whose
+    conftest defines ``service_database`` (``servicekit.service_tests`` installs them): new
+    functions each time, so that two folders in one pytest run keep their own databases."""
 
+    @pytest.fixture(scope="session")
+    def _pg(service_database: ServiceDatabase) -> Iterator[PgDatabases]:
+        reason = service_database.pg_unreachable_reason()
+        if reason:
+            print(f"\nskipping the PostgreSQL runs: {reason}")
+            pytest.skip(reason)
+        dbs = PgDatabases(service_database.pg_admin_url, service_database.name)
+        yield dbs
+        dbs.drop_all()
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def fresh_database_url(request, tmp_path) -> str:
-    """An EMPTY database (no tables) of each kind."""
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'fresh.db'}"
-    return request.getfixturevalue("_pg").create()
+    @pytest.fixture(params=["sqlite", "postgresql"])
+    def fresh_database_url(request, tmp_path) -> str:
+        """An EMPTY database (no tables) of each kind."""
+        if request.param == "sqlite":
+            return f"sqlite:///{tmp_path / 'fresh.db'}"
+        return request.getfixturevalue("_pg").create()
 
+    @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+    def database_url(request, tmp_path_factory, service_database: ServiceDatabase) -> str:
+        """A migrated database of each kind, shared by the session (each test resets its rows)."""
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / (service_database.name + '.db')}"
+        else:
+            url = request.getfixturevalue("_pg").create()
+        service_database.migrations.upgrade(url)
+        return url
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory, service_database: ServiceDatabase) -> str:
-    """A migrated database of each kind, shared by the session (each test resets its rows)."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('sqlite') / (service_database.name + '.db')}"
-    else:
-        url = request.getfixturevalue("_pg").create()
-    service_database.migrations.upgrade(url)
-    return url
+    return {"_pg": _pg, "fresh_database_url": fresh_database_url, "database_url": database_url}
 
 
 def empty_tables(session: Session, metadata: MetaData) -> None:
