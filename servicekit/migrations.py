@@ -5,13 +5,14 @@ A service's ``migrations/env.py`` is one call::
     run_environment(Base.metadata, lambda: Settings().database_url)
 
 Revision files describe tables with the helpers below instead of spelling every
-``sa.Column(..., nullable=False)``: ``table()`` creates a table and its indexes in the
-order Alembic's autogenerate writes them, ``drop_tables()`` undoes a list of them.
+``sa.Column(..., nullable=False)``: ``cols(id=SERIAL, name=string(64))`` for columns,
+``table()`` for a table with its keys and indexes (created in the order Alembic's
+autogenerate writes them), ``creating()`` for a revision's upgrade and downgrade.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Optional, Union
 
 import sqlalchemy as sa
@@ -53,19 +54,34 @@ def _run_on(connection: sa.Connection, options: dict) -> None:
 
 
 # ----- columns -----
-def serial_id(name: str = "id") -> sa.Column:
-    """An autoincrementing integer key column."""
-    return sa.Column(name, sa.Integer(), autoincrement=True, nullable=False)
+@dataclass(frozen=True)
+class Kind:
+    """What a column holds: a SQLAlchemy type, NOT NULL unless ``optional``."""
+
+    make: Callable[[], sa.types.TypeEngine]
+    nullable: bool = False
+    autoincrement: Union[bool, str] = "auto"
+
+    def column(self, name: str) -> sa.Column:
+        return sa.Column(name, self.make(), autoincrement=self.autoincrement, nullable=self.nullable)
 
 
-def columns(type_: sa.types.TypeEngine, *names: str, nullable: bool = False) -> list[sa.Column]:
-    """Columns of one type, in the order named (NOT NULL unless ``nullable``)."""
-    return [sa.Column(name, type_, nullable=nullable) for name in names]
+SERIAL = Kind(sa.Integer, autoincrement=True)  # an autoincrementing integer key
+INT, TEXT, WHEN, DATE = Kind(sa.Integer), Kind(sa.Text), Kind(sa.DateTime), Kind(sa.Date)
+JSON, FLOAT, BOOL = Kind(sa.JSON), Kind(sa.Float), Kind(sa.Boolean)
 
 
-def strings(nullable: bool = False, **lengths: int) -> list[sa.Column]:
-    """VARCHAR columns: ``strings(name=64, phone=20)``."""
-    return [sa.Column(name, sa.String(length=length), nullable=nullable) for name, length in lengths.items()]
+def string(length: int) -> Kind:
+    return Kind(lambda: sa.String(length=length))
+
+
+def optional(kind: Kind) -> Kind:
+    return replace(kind, nullable=True)
+
+
+def cols(**kinds: Kind) -> list[sa.Column]:
+    """Columns in the order named: ``cols(id=SERIAL, name=string(64), paid_at=optional(WHEN))``."""
+    return [kind.column(name) for name, kind in kinds.items()]
 
 
 def references(ondelete: Optional[str] = None, **targets: str) -> list[sa.ForeignKeyConstraint]:
@@ -128,3 +144,9 @@ def drop_tables(tables: Iterable[Table]) -> None:
     """In the reverse order of creation."""
     for spec in reversed(list(tables)):
         spec.drop()
+
+
+def creating(tables: Callable[[], list[Table]]) -> tuple[Callable[[], None], Callable[[], None]]:
+    """``upgrade, downgrade = creating(tables)``: a revision that creates the tables ``tables()``
+    describes (in order) and drops them again (in reverse)."""
+    return (lambda: create_tables(tables())), (lambda: drop_tables(tables()))

@@ -1,54 +1,30 @@
-"""The handoff service's first schema: every table of handoff.models (revision 0001, 2026-11-30).
-
-The tables are described once (``tables()``) with servicekit's helpers; upgrade creates
-them in this order, downgrade drops them in reverse.
-"""
+"""Revision 0001 (2026-11-30): the handoff service's first schema, every table of handoff.models."""
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from servicekit.migrations import columns, create_tables, drop_tables, references, serial_id, strings, table
+from servicekit import migrations
+from servicekit.migrations import BOOL, FLOAT, INT, JSON, SERIAL, TEXT, WHEN, cols, optional, references, string, table
 
 revision, down_revision, branch_labels, depends_on = "0001", None, None, None
+CASCADE = "CASCADE"
 
 
 def tables() -> list:
-    text, when, number = sa.Text(), sa.DateTime(), sa.Integer()
     return [
         table(
             "agents",
-            serial_id(),
-            strings(username=64, display_name=64, role=16, password_hash=255),
-            columns(sa.Boolean(), "active"),
-            columns(when, "created_at"),
+            cols(id=SERIAL, username=string(64), display_name=string(64), role=string(16), password_hash=string(255)),
+            cols(active=BOOL, created_at=WHEN),
             unique=["username"],
         ),
-        table(
-            "canned_replies",
-            serial_id(),
-            strings(title=64),
-            columns(text, "text"),
-            columns(number, "position"),
-            unique=["title"],
-        ),
+        table("canned_replies", cols(id=SERIAL, title=string(64), text=TEXT, position=INT), unique=["title"]),
         table(
             "handoffs",
-            serial_id(),
-            strings(sender_id=255, channel=32, state=8),
-            columns(sa.JSON(), "customer"),
-            strings(reason=32),
-            columns(sa.JSON(), "trigger"),
-            columns(number, "priority"),
-            columns(text, "summary"),
-            columns(sa.JSON(), "package"),
-            columns(number, "assigned_agent_id", nullable=True),
-            columns(when, "created_at"),
-            columns(when, "queued_at", "accepted_at", "ended_at", nullable=True),
-            strings(disposition=16, nullable=True),
-            columns(number, "rating", nullable=True),
-            columns(when, "rated_at", nullable=True),
-            columns(number, "notified_position", nullable=True),
+            cols(id=SERIAL, sender_id=string(255), channel=string(32), state=string(8), customer=JSON),
+            cols(reason=string(32), trigger=JSON, priority=INT, summary=TEXT, package=JSON),
+            cols(assigned_agent_id=optional(INT), created_at=WHEN, queued_at=optional(WHEN)),
+            cols(accepted_at=optional(WHEN), ended_at=optional(WHEN), disposition=optional(string(16))),
+            cols(rating=optional(INT), rated_at=optional(WHEN), notified_position=optional(INT)),
             references(assigned_agent_id="agents.id"),
             index=["assigned_agent_id"],
             indexes={
@@ -58,75 +34,47 @@ def tables() -> list:
         ),
         table(
             "sessions",
-            strings(token_hash=64),
-            columns(number, "agent_id"),
-            columns(when, "created_at", "expires_at", "last_seen_at"),
-            references(agent_id="agents.id", ondelete="CASCADE"),
+            cols(token_hash=string(64), agent_id=INT, created_at=WHEN, expires_at=WHEN, last_seen_at=WHEN),
+            references(agent_id="agents.id", ondelete=CASCADE),
             primary_key=("token_hash",),
             index=["agent_id"],
         ),
         table(
             "messages",
-            serial_id(),
-            columns(number, "handoff_id"),
-            strings(role=16),
-            columns(text, "text"),
-            strings(intent=64, nullable=True),
-            columns(sa.Float(), "confidence", nullable=True),
-            columns(sa.JSON(), "sentiment", nullable=True),
-            strings(agent_name=64, message_id=64, nullable=True),
-            columns(when, "at"),
-            references(handoff_id="handoffs.id", ondelete="CASCADE"),
+            cols(id=SERIAL, handoff_id=INT, role=string(16), text=TEXT, intent=optional(string(64))),
+            cols(confidence=optional(FLOAT), sentiment=optional(JSON), agent_name=optional(string(64))),
+            cols(message_id=optional(string(64)), at=WHEN),
+            references(handoff_id="handoffs.id", ondelete=CASCADE),
             index=["handoff_id"],
         ),
         table(
             "notes",
-            serial_id(),
-            columns(number, "handoff_id", "agent_id"),
-            columns(text, "text"),
-            columns(when, "created_at"),
-            references(agent_id="agents.id"),
-            references(handoff_id="handoffs.id", ondelete="CASCADE"),
+            cols(id=SERIAL, handoff_id=INT, agent_id=INT, text=TEXT, created_at=WHEN),
+            references(agent_id="agents.id") + references(handoff_id="handoffs.id", ondelete=CASCADE),
             index=["handoff_id"],
         ),
         table(
             "tickets",
-            serial_id(),
-            strings(number=20, nullable=True),
-            columns(number, "handoff_id"),
-            strings(sla_class=16, status=16),
-            columns(when, "created_at", "respond_by", "resolve_by"),
-            references(handoff_id="handoffs.id", ondelete="CASCADE"),
+            cols(id=SERIAL, number=optional(string(20)), handoff_id=INT, sla_class=string(16), status=string(16)),
+            cols(created_at=WHEN, respond_by=WHEN, resolve_by=WHEN),
+            references(handoff_id="handoffs.id", ondelete=CASCADE),
             unique=["handoff_id", "number"],
         ),
         table(
             "transfers",
-            serial_id(),
-            columns(number, "handoff_id"),
-            columns(number, "from_agent_id", nullable=True),
-            columns(number, "to_agent_id", "by_agent_id"),
-            columns(when, "created_at"),
+            cols(id=SERIAL, handoff_id=INT, from_agent_id=optional(INT), to_agent_id=INT, by_agent_id=INT),
+            cols(created_at=WHEN),
             references(by_agent_id="agents.id", from_agent_id="agents.id"),
-            references(handoff_id="handoffs.id", ondelete="CASCADE"),
-            references(to_agent_id="agents.id"),
+            references(handoff_id="handoffs.id", ondelete=CASCADE) + references(to_agent_id="agents.id"),
             index=["handoff_id"],
         ),
         table(
             "ticket_messages",
-            serial_id(),
-            columns(number, "ticket_id"),
-            strings(role=16),
-            columns(text, "text"),
-            columns(when, "created_at"),
-            references(ticket_id="tickets.id", ondelete="CASCADE"),
+            cols(id=SERIAL, ticket_id=INT, role=string(16), text=TEXT, created_at=WHEN),
+            references(ticket_id="tickets.id", ondelete=CASCADE),
             index=["ticket_id"],
         ),
     ]
 
 
-def upgrade() -> None:
-    create_tables(tables())
-
-
-def downgrade() -> None:
-    drop_tables(tables())
+upgrade, downgrade = migrations.creating(tables)

@@ -1,158 +1,107 @@
-"""The backend's first schema: every table of shop_backend.models (revision 0001, 2026-11-23).
+"""Revision 0001 (2026-11-23): the backend's first schema, every table of shop_backend.models.
 
-The tables are described once (``tables()``) with servicekit's helpers; upgrade creates
-them in this order, downgrade drops them in reverse.
+Created in the order of ``tables()``, dropped in reverse (servicekit.migrations).
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from servicekit.migrations import columns, create_tables, drop_tables, references, serial_id, strings, table
+from servicekit import migrations
+from servicekit.migrations import DATE, INT, JSON, SERIAL, WHEN, cols, optional, references, string, table
 
 revision, down_revision, branch_labels, depends_on = "0001", None, None, None
 
 
-def _code_columns(when: sa.DateTime) -> list:
-    """What the two kinds of verification code (login, phone change) both keep."""
-    return [
-        *strings(code_hash=64),
-        *columns(when, "created_at", "expires_at"),
-        *columns(sa.Integer(), "attempts"),
-        *columns(when, "locked_until", "consumed_at", nullable=True),
-    ]
+def code_table(name: str, index: str, **own: migrations.Kind) -> migrations.Table:
+    """A kind of verification code (login, phone change): its own columns, then what every code keeps."""
+    code = cols(code_hash=string(64), created_at=WHEN, expires_at=WHEN, attempts=INT)
+    lock = cols(locked_until=optional(WHEN), consumed_at=optional(WHEN))
+    return table(name, cols(id=SERIAL, **own), code, lock, references(customer_id="customers.id"), index=[index])
 
 
 def tables() -> list:
-    when, number = sa.DateTime(), sa.Integer()
     return [
         table(
             "customers",
-            strings(id=16, name=64, phone=20, level=8),
-            columns(when, "created_at"),
+            cols(id=string(16), name=string(64), phone=string(20), level=string(8), created_at=WHEN),
             unique=["phone"],
         ),
         table(
             "idempotency_records",
-            serial_id(),
-            strings(key=200, scope=64, method=8, path=300, request_hash=64),
-            columns(number, "status_code"),
-            columns(sa.JSON(), "body"),
-            columns(when, "created_at"),
+            cols(id=SERIAL, key=string(200), scope=string(64), method=string(8), path=string(300)),
+            cols(request_hash=string(64), status_code=INT, body=JSON, created_at=WHEN),
             unique=[sa.UniqueConstraint("key", "scope", name="uq_idempotency_key_scope")],
         ),
         table(
             "channel_bindings",
-            serial_id(),
-            strings(channel=16, external_id=128, customer_id=16),
-            columns(when, "created_at"),
+            cols(id=SERIAL, channel=string(16), external_id=string(128), customer_id=string(16), created_at=WHEN),
             references(customer_id="customers.id"),
             unique=[sa.UniqueConstraint("channel", "external_id", name="uq_channel_binding")],
             index=["customer_id"],
         ),
         table(
             "orders",
-            strings(id=20, customer_id=16, status=20),
-            columns(number, "total_cents"),
-            columns(when, "created_at"),
-            columns(when, "paid_at", "shipped_at", "delivered_at", "completed_at", "cancelled_at", nullable=True),
-            strings(cancel_reason=200, nullable=True),
-            columns(when, "expected_ship_by", nullable=True),
-            strings(courier=16, tracking_no=32, nullable=True),
-            strings(receiver=64, receiver_phone=20, province=32, city=32, detail=200),
+            cols(id=string(20), customer_id=string(16), status=string(20), total_cents=INT, created_at=WHEN),
+            cols(paid_at=optional(WHEN), shipped_at=optional(WHEN), delivered_at=optional(WHEN)),
+            cols(completed_at=optional(WHEN), cancelled_at=optional(WHEN), cancel_reason=optional(string(200))),
+            cols(expected_ship_by=optional(WHEN), courier=optional(string(16)), tracking_no=optional(string(32))),
+            cols(receiver=string(64), receiver_phone=string(20), province=string(32), city=string(32)),
+            cols(detail=string(200)),
             references(customer_id="customers.id"),
             index=["tracking_no"],
             indexes={"ix_orders_customer_created": ["customer_id", "created_at"]},
         ),
-        table(
-            "phone_change_codes",
-            serial_id(),
-            strings(customer_id=16, new_phone=20),
-            _code_columns(when),
-            references(customer_id="customers.id"),
-            index=["customer_id"],
-        ),
+        code_table("phone_change_codes", "customer_id", customer_id=string(16), new_phone=string(20)),
         table(
             "point_lots",
-            serial_id(),
-            strings(customer_id=16),
-            columns(number, "points"),
-            columns(sa.Date(), "earned_on", "expires_on"),
-            strings(source=64),
+            cols(id=SERIAL, customer_id=string(16), points=INT, earned_on=DATE, expires_on=DATE, source=string(64)),
             references(customer_id="customers.id"),
             index=["customer_id"],
         ),
-        table(
-            "verification_codes",
-            serial_id(),
-            strings(phone=20, customer_id=16),
-            _code_columns(when),
-            references(customer_id="customers.id"),
-            index=["phone"],
-        ),
+        code_table("verification_codes", "phone", phone=string(20), customer_id=string(16)),
         table(
             "after_sales",
-            strings(id=24, order_id=20, customer_id=16, kind=10, reason=500),
-            strings(exchange_for=200, nullable=True),
-            strings(status=16),
-            columns(number, "refund_amount_cents", nullable=True),
-            columns(when, "created_at"),
+            cols(id=string(24), order_id=string(20), customer_id=string(16), kind=string(10), reason=string(500)),
+            cols(exchange_for=optional(string(200)), status=string(16), refund_amount_cents=optional(INT)),
+            cols(created_at=WHEN),
             references(customer_id="customers.id", order_id="orders.id"),
             index=["order_id"],
         ),
         table(
             "invoices",
-            strings(id=24, order_id=20, customer_id=16, title=200),
-            strings(tax_number=32, nullable=True),
-            strings(email=200, status=16),
-            columns(when, "issued_at"),
-            columns(when, "reissued_at", nullable=True),
+            cols(id=string(24), order_id=string(20), customer_id=string(16), title=string(200)),
+            cols(tax_number=optional(string(32)), email=string(200), status=string(16), issued_at=WHEN),
+            cols(reissued_at=optional(WHEN)),
             references(customer_id="customers.id", order_id="orders.id"),
             index=["customer_id", "order_id"],
         ),
         table(
             "logistics_events",
-            serial_id(),
-            strings(order_id=20),
-            columns(when, "time"),
-            strings(location=64, description=200),
+            cols(id=SERIAL, order_id=string(20), time=WHEN, location=string(64), description=string(200)),
             references(order_id="orders.id"),
             index=["order_id"],
         ),
         table(
             "order_items",
-            serial_id(),
-            strings(order_id=20, name=100),
-            columns(number, "quantity", "price_cents"),
+            cols(id=SERIAL, order_id=string(20), name=string(100), quantity=INT, price_cents=INT),
             references(order_id="orders.id"),
             index=["order_id"],
         ),
         table(
             "refunds",
-            serial_id(),
-            strings(order_id=20),
-            columns(number, "amount_cents"),
-            strings(status=16),
-            columns(when, "requested_at"),
-            columns(sa.Date(), "expected_by"),
-            columns(when, "refunded_at", nullable=True),
+            cols(id=SERIAL, order_id=string(20), amount_cents=INT, status=string(16), requested_at=WHEN),
+            cols(expected_by=DATE, refunded_at=optional(WHEN)),
             references(order_id="orders.id"),
             index=["order_id"],
         ),
         table(
             "urges",
-            serial_id(),
-            strings(order_id=20, customer_id=16),
-            columns(when, "created_at"),
+            cols(id=SERIAL, order_id=string(20), customer_id=string(16), created_at=WHEN),
             references(customer_id="customers.id", order_id="orders.id"),
             index=["order_id"],
         ),
     ]
 
 
-def upgrade() -> None:
-    create_tables(tables())
-
-
-def downgrade() -> None:
-    drop_tables(tables())
+upgrade, downgrade = migrations.creating(tables)
