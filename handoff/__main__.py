@@ -70,11 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     new.add_argument("--display-name")
     new.add_argument("--role", choices=("agent", "supervisor"), default="agent")
     new.add_argument("--password", help="asked for when not given")
-    return cli.main(
-        argv,
-        settings,
-        {"serve": lambda args: run_server(settings, args), "create-agent": lambda args: create_agent(settings, args)},
-    )
+    return cli.main(argv, settings, {"serve": run_server, "create-agent": create_agent})
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Optional
@@ -14,7 +13,6 @@ from fastapi.staticfiles import StaticFiles
 from servicekit.app import service_app
 from servicekit.clock import Clock
 
-from . import __version__
 from .hub import Hub
 from .rasa_client import RasaClient
 from .routers import agents, auth, health, service_api, ws
@@ -49,15 +47,7 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
             await hub.stop()
             await app.state.rasa.aclose()
 
-    app = service_app(
-        settings,
-        clock,
-        logging.getLogger("handoff"),
-        title="Handoff service",
-        version=__version__,
-        description=DESCRIPTION,
-        lifespan=lifespan,
-    )
+    app = service_app(settings, clock, "handoff", "Handoff service", DESCRIPTION, lifespan=lifespan)
     app.state.hub = hub
 
     app.include_router(health.router)

@@ -1,8 +1,8 @@
 """The command line both services share: ``python -m <service> serve|migrate|…``.
 
     cli = ServiceCli("python -m shop_backend", "…", MIGRATIONS, serve_help="…", port=8100)
-    seed = cli.command("seed", "migrate and seed")
-    return cli.main(argv, Settings(), {"serve": serve, "seed": seed})
+    cli.command("seed", "migrate and seed").add_argument("--volume", action="store_true")
+    return cli.main(argv, Settings(), {"serve": run_server, "seed": seed})  # each f(settings, args)
 
 ``migrate`` (``alembic upgrade head``) is always there; the other commands are the service's.
 """
@@ -18,7 +18,8 @@ from fastapi import FastAPI
 from .db import Migrations
 from .settings import ServiceSettings
 
-Handler = Callable[[argparse.Namespace], int]
+# A command: (the service's settings, the parsed arguments) → exit status.
+Handler = Callable[[Any, argparse.Namespace], int]
 
 
 def setup_logging(level: str) -> None:
@@ -56,7 +57,7 @@ class ServiceCli:
         if args.command == "migrate":
             self.migrations.upgrade(settings.database_url)
             return 0
-        return handlers[args.command](args)
+        return handlers[args.command](settings, args)
 
 
 def serve(app: FastAPI, args: argparse.Namespace, settings: ServiceSettings, **uvicorn_options: Any) -> int:

@@ -68,12 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     seeding.add_argument(
         "--reset", action="store_true", help="re-create the contract records (their times are relative to now)"
     )
-    settings = Settings()
-    return cli.main(
-        argv,
-        settings,
-        {"serve": lambda args: run_server(settings, args), "seed": lambda args: seed(settings, args)},
-    )
+    return cli.main(argv, Settings(), {"serve": run_server, "seed": seed})
 
 
 if __name__ == "__main__":

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Optional
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -10,7 +9,6 @@ from fastapi import APIRouter, Depends, FastAPI
 from servicekit.app import service_app
 from servicekit.clock import Clock
 
-from . import __version__
 from .deps import require_service_key
 from .routers import customers, health, identity, orders
 from .settings import Settings
@@ -41,16 +39,8 @@ TAGS = [
 def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = None) -> FastAPI:
     """Builds the app on ``settings`` (default: the environment). Does not migrate:
     ``python -m shop_backend serve`` migrates and seeds before serving."""
-    app = service_app(
-        settings or Settings(),
-        clock,
-        logging.getLogger("shop_backend"),
-        title="Shop order/account backend",
-        version=__version__,
-        description=DESCRIPTION,
-        openapi_tags=TAGS,
-    )
-
+    settings = settings or Settings()
+    app = service_app(settings, clock, "shop_backend", "Shop order/account backend", DESCRIPTION, openapi_tags=TAGS)
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_service_key)])
     v1.include_router(identity.router)

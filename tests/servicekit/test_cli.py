@@ -31,10 +31,13 @@ def test_commands_reach_their_handlers(tmp_path):
     seen = {}
     cli = _cli()
     cli.command("hello", "say hello").add_argument("--name", default="world")
-    handlers = {"serve": lambda args: seen.update(serve=(args.host, args.port)) or 0, "hello": lambda args: 7}
+    handlers = {
+        "serve": lambda given, args: seen.update(serve=(given, args.host, args.port)) or 0,
+        "hello": lambda given, args: 7 if args.name == "x" else 1,
+    }
     assert cli.main(["hello", "--name", "x"], settings, handlers) == 7
     assert _cli().main(["serve"], settings, handlers) == 0
-    assert seen["serve"] == ("127.0.0.1", 8300)
+    assert seen["serve"] == (settings, "127.0.0.1", 8300)
     with pytest.raises(SystemExit) as exit_info:
         _cli().main(["bogus"], settings, handlers)
     assert exit_info.value.code == 2

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import pytest
 from fastapi import APIRouter, Depends
 from fastapi.testclient import TestClient
@@ -29,7 +27,7 @@ class Body(BaseModel):
 @pytest.fixture
 def client(tmp_path):
     settings = KitSettings(database_url=f"sqlite:///{tmp_path / 'kit.db'}", service_key="right")
-    app = service_app(settings, None, logging.getLogger("kit"), title="Kit")
+    app = service_app(settings, None, "servicekit", "Kit", "The kit's sample app")
     guarded = APIRouter(dependencies=[Depends(service_key_dependency("KIT_SERVICE_KEY"))])
 
     @guarded.get("/ok")
