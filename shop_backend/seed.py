@@ -19,19 +19,15 @@ from sqlalchemy.orm import Session
 from servicekit.clock import Clock, local_date, utc_from_local
 
 from .models import (
-    AfterSale,
+    Base,
     ChannelBinding,
     Customer,
     IdempotencyRecord,
-    Invoice,
     LogisticsEvent,
     Order,
     OrderItem,
-    PhoneChangeCode,
     PointLot,
     Refund,
-    Urge,
-    VerificationCode,
 )
 from .settings import Settings
 
@@ -282,12 +278,15 @@ def seed_contract(session: Session, settings: Settings, clock: Optional[Clock] =
 
 
 def _delete_contract(session: Session) -> None:
+    """Every row of the contract customers: what belongs to their orders (every table with an
+    ``order_id``), the orders, what belongs to them (every table with a ``customer_id``), them."""
     orders = select(Order.id).where(Order.customer_id.in_(CONTRACT_CUSTOMERS))
-    for model in (LogisticsEvent, OrderItem, Urge, AfterSale, Refund, Invoice):
-        session.execute(delete(model).where(model.order_id.in_(orders)))
+    tables = [t for t in Base.metadata.sorted_tables if t is not Order.__table__]
+    for table in (t for t in tables if "order_id" in t.c):
+        session.execute(delete(table).where(table.c.order_id.in_(orders)))
     session.execute(delete(Order).where(Order.customer_id.in_(CONTRACT_CUSTOMERS)))
-    for model in (ChannelBinding, PointLot, VerificationCode, PhoneChangeCode):
-        session.execute(delete(model).where(model.customer_id.in_(CONTRACT_CUSTOMERS)))
+    for table in (t for t in tables if "customer_id" in t.c):
+        session.execute(delete(table).where(table.c.customer_id.in_(CONTRACT_CUSTOMERS)))
     session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.scope.in_(CONTRACT_CUSTOMERS)))
     session.execute(delete(Customer).where(Customer.id.in_(CONTRACT_CUSTOMERS)))
     session.flush()

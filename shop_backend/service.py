@@ -173,6 +173,21 @@ def _carried_attempts(ctx: Ctx, previous: Optional[CodeRow]) -> int:
     return previous.attempts
 
 
+def _send_code(ctx: Ctx, row: CodeRow, phone: str, previous: Optional[CodeRow]) -> schemas.CodeSent:
+    """Stores a new code ``row`` for ``phone`` (the SMS goes there; the log shows it masked),
+    carrying the wrong tries of the ``previous`` code."""
+    attempts = _carried_attempts(ctx, previous)
+    code, now = _new_code(), ctx.clock.now()
+    row.code_hash = _hash_code(code, phone)
+    row.created_at, row.expires_at = now, now + timedelta(seconds=ctx.settings.code_ttl_seconds)
+    row.attempts = attempts
+    ctx.db.add(row)
+    log.info("verification code for %s: %s", domain.mask_phone(phone), code)
+    return schemas.CodeSent(
+        expires_in=ctx.settings.code_ttl_seconds, dev_code=code if ctx.settings.expose_codes else None
+    )
+
+
 def _latest_login_code(ctx: Ctx, phone: str) -> Optional[VerificationCode]:
     return ctx.db.scalars(
         select(VerificationCode)
@@ -186,22 +201,8 @@ def send_login_code(ctx: Ctx, phone: str) -> schemas.CodeSent:
     customer = ctx.db.scalars(select(Customer).where(Customer.phone == phone)).first()
     if customer is None:
         raise ApiError(404, "customer_not_found", "no customer with this phone")
-    attempts = _carried_attempts(ctx, _latest_login_code(ctx, phone))
-    code, now = _new_code(), ctx.clock.now()
-    ctx.db.add(
-        VerificationCode(
-            phone=phone,
-            customer_id=customer.id,
-            code_hash=_hash_code(code, phone),
-            created_at=now,
-            expires_at=now + timedelta(seconds=ctx.settings.code_ttl_seconds),
-            attempts=attempts,
-        )
-    )
-    log.info("verification code for %s: %s", domain.mask_phone(phone), code)
-    return schemas.CodeSent(
-        expires_in=ctx.settings.code_ttl_seconds, dev_code=code if ctx.settings.expose_codes else None
-    )
+    previous = _latest_login_code(ctx, phone)
+    return _send_code(ctx, VerificationCode(phone=phone, customer_id=customer.id), phone, previous)
 
 
 def check_login_code(ctx: Ctx, phone: str, code: str) -> schemas.Verified:
@@ -282,22 +283,8 @@ def _check_new_phone(ctx: Ctx, customer: Customer, new_phone: str) -> None:
 def send_phone_change_code(ctx: Ctx, customer_id: str, new_phone: str) -> schemas.CodeSent:
     customer = get_customer(ctx, customer_id)
     _check_new_phone(ctx, customer, new_phone)
-    attempts = _carried_attempts(ctx, _latest_phone_change_code(ctx, customer_id))
-    code, now = _new_code(), ctx.clock.now()
-    ctx.db.add(
-        PhoneChangeCode(
-            customer_id=customer_id,
-            new_phone=new_phone,
-            code_hash=_hash_code(code, new_phone),
-            created_at=now,
-            expires_at=now + timedelta(seconds=ctx.settings.code_ttl_seconds),
-            attempts=attempts,
-        )
-    )
-    log.info("verification code for %s: %s", domain.mask_phone(new_phone), code)
-    return schemas.CodeSent(
-        expires_in=ctx.settings.code_ttl_seconds, dev_code=code if ctx.settings.expose_codes else None
-    )
+    previous = _latest_phone_change_code(ctx, customer_id)
+    return _send_code(ctx, PhoneChangeCode(customer_id=customer_id, new_phone=new_phone), new_phone, previous)
 
 
 def change_phone(ctx: Ctx, customer_id: str, new_phone: str, code: str) -> schemas.PhoneChanged:
