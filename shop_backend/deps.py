@@ -17,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from servicekit.deps import service_key_dependency
 from servicekit.errors import ApiError
 
-from .models import IdempotencyRecord
-from .service import Ctx
+from .models import IdempotencyRecord, Order
+from .service import Ctx, get_order
 
 log = logging.getLogger("shop_backend")
 
@@ -89,6 +89,29 @@ class Idempotency:
                 raise
             return self._replay(found, req_hash)
         return JSONResponse(body, status_code=code)
+
+    def with_body(
+        self, ctx: Ctx, scope: str, body: BaseModel, handler: Callable[[], BaseModel], status_code: int = 200
+    ) -> JSONResponse:
+        """``run`` with the request body as what must match on a replay."""
+        return self.run(ctx, scope, body.model_dump(), handler, status_code)
+
+    def on_order(
+        self,
+        ctx: Ctx,
+        order_id: str,
+        body: Any,
+        action: Callable[[Order], BaseModel],
+        status_code: int = 200,
+        lock: bool = True,
+    ) -> JSONResponse:
+        """``run`` for a POST about one order of ``body.customer_id``: the order (locked for the
+        change unless ``lock`` is false) is looked up inside the run and handed to ``action``."""
+
+        def handler() -> BaseModel:
+            return action(get_order(ctx, order_id, body.customer_id, lock=lock))
+
+        return self.with_body(ctx, body.customer_id, body, handler, status_code)
 
     def _find(self, ctx: Ctx, scope: str) -> Optional[IdempotencyRecord]:
         ttl = timedelta(hours=ctx.settings.idempotency_ttl_hours)

@@ -8,7 +8,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Optional, Union
+from typing import Any, Optional, Union
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -188,13 +188,14 @@ def _send_code(ctx: Ctx, row: CodeRow, phone: str, previous: Optional[CodeRow]) 
     )
 
 
+def _latest_code(ctx: Ctx, model: Any, *where: Any) -> Any:
+    """The newest row of a code ``model`` that matches ``where``, or None."""
+    query = select(model).where(*where).order_by(model.created_at.desc(), model.id.desc()).limit(1)
+    return ctx.db.scalars(query).first()
+
+
 def _latest_login_code(ctx: Ctx, phone: str) -> Optional[VerificationCode]:
-    return ctx.db.scalars(
-        select(VerificationCode)
-        .where(VerificationCode.phone == phone)
-        .order_by(VerificationCode.created_at.desc(), VerificationCode.id.desc())
-        .limit(1)
-    ).first()
+    return _latest_code(ctx, VerificationCode, VerificationCode.phone == phone)
 
 
 def send_login_code(ctx: Ctx, phone: str) -> schemas.CodeSent:
@@ -264,12 +265,7 @@ def password_reset(ctx: Ctx, customer_id: str) -> schemas.PasswordReset:
 
 
 def _latest_phone_change_code(ctx: Ctx, customer_id: str) -> Optional[PhoneChangeCode]:
-    return ctx.db.scalars(
-        select(PhoneChangeCode)
-        .where(PhoneChangeCode.customer_id == customer_id)
-        .order_by(PhoneChangeCode.created_at.desc(), PhoneChangeCode.id.desc())
-        .limit(1)
-    ).first()
+    return _latest_code(ctx, PhoneChangeCode, PhoneChangeCode.customer_id == customer_id)
 
 
 def _check_new_phone(ctx: Ctx, customer: Customer, new_phone: str) -> None:

@@ -11,6 +11,7 @@ from ..deps import CtxDep, IdemDep
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 NOT_FOUND = error_responses((404, "customer_not_found"))
+MEMBERSHIP = "Membership level and benefits"
 
 
 @router.get("/{customer_id}", response_model=schemas.Customer, summary="Get a customer", responses=NOT_FOUND)
@@ -33,12 +34,7 @@ def get_points(customer_id: str, ctx: CtxDep):
     return service.points(ctx, customer_id)
 
 
-@router.get(
-    "/{customer_id}/membership",
-    response_model=schemas.Membership,
-    summary="Membership level and benefits",
-    responses=NOT_FOUND,
-)
+@router.get("/{customer_id}/membership", response_model=schemas.Membership, summary=MEMBERSHIP, responses=NOT_FOUND)
 def get_membership(customer_id: str, ctx: CtxDep):
     """Level, its benefits, the next level and the points still missing for it."""
     return service.membership(ctx, customer_id)
@@ -68,13 +64,11 @@ def phone_change_code(customer_id: str, body: schemas.PhoneChangeCodeRequest, ct
     """First step of a phone change: a code goes to the NEW number (logged masked; `dev_code`
     when `SHOP_EXPOSE_CODES=true`). The current number gives `same_phone`, a number of
     another account `phone_in_use`."""
-    return idem.run(
-        ctx,
-        customer_id,
-        body.model_dump(),
-        lambda: service.send_phone_change_code(ctx, customer_id, body.new_phone),
-        status_code=202,
-    )
+
+    def send() -> schemas.CodeSent:
+        return service.send_phone_change_code(ctx, customer_id, body.new_phone)
+
+    return idem.with_body(ctx, customer_id, body, send, status_code=202)
 
 
 @router.post(
@@ -93,6 +87,6 @@ def phone_change_code(customer_id: str, body: schemas.PhoneChangeCodeRequest, ct
 def phone_change(customer_id: str, body: schemas.PhoneChange, ctx: CtxDep, idem: IdemDep):
     """Second step: the code sent to the new number makes it the customer's phone.
     Codes follow the same rules as login codes (5 minutes, 5 wrong tries lock 15 minutes)."""
-    return idem.run(
-        ctx, customer_id, body.model_dump(), lambda: service.change_phone(ctx, customer_id, body.new_phone, body.code)
+    return idem.with_body(
+        ctx, customer_id, body, lambda: service.change_phone(ctx, customer_id, body.new_phone, body.code)
     )

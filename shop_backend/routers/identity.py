@@ -29,13 +29,7 @@ def send_code(body: schemas.CodeRequest, ctx: CtxDep, idem: IdemDep):
     and, when `SHOP_EXPOSE_CODES=true`, returned as `dev_code`. A phone that is locked
     after too many wrong codes gets `code_locked`.
     """
-    return idem.run(
-        ctx,
-        phone_scope(body.phone),
-        body.model_dump(),
-        lambda: service.send_login_code(ctx, body.phone),
-        status_code=202,
-    )
+    return idem.with_body(ctx, phone_scope(body.phone), body, lambda: service.send_login_code(ctx, body.phone), 202)
 
 
 @router.post(
@@ -54,9 +48,11 @@ def check_code(body: schemas.CodeCheck, ctx: CtxDep, idem: IdemDep):
     * the 5th wrong code locks the phone for 15 minutes → 423 `code_locked`
       (with `retry_after` in seconds), the right code included.
     """
-    return idem.run(
-        ctx, phone_scope(body.phone), body.model_dump(), lambda: service.check_login_code(ctx, body.phone, body.code)
-    )
+
+    def check() -> schemas.Verified:
+        return service.check_login_code(ctx, body.phone, body.code)
+
+    return idem.with_body(ctx, phone_scope(body.phone), body, check)
 
 
 @router.get(
