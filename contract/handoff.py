@@ -22,6 +22,15 @@ REASON_LABELS: Dict[str, str] = {
     ERRAND_FAILED: "业务连续办理失败",
     BACKEND_DOWN: "系统故障",
 }
+# The same, short, for the console's queue and badges.
+REASON_SHORT_LABELS: Dict[str, str] = {
+    UPSET: "情绪激动",
+    LOW_CONFIDENCE: "机器人未能理解",
+    REQUEST_HUMAN: "客户要求人工",
+    COMPLAIN: "投诉",
+    ERRAND_FAILED: "业务办理失败",
+    BACKEND_DOWN: "系统故障",
+}
 
 # Who holds a conversation (handoff/API.md): BOT → QUEUED → AGENT → BOT | CLOSED.
 BOT = "BOT"
