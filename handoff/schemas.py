@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Optional, TypeAlias
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -14,7 +14,9 @@ MAX_TEXT = 2000
 # Text typed by a person: stripped, 1..2000 characters.
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TEXT)]
 if TYPE_CHECKING:  # the values are the contract's; to a type checker they are strings
-    Reason = State = Disposition = str
+    Reason: TypeAlias = str
+    State: TypeAlias = str
+    Disposition: TypeAlias = str
 else:
     Reason = Literal[contract.REASONS]
     State = Literal[contract.STATES]

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Awaitable, Callable, Optional
+from typing import Any, Callable, Coroutine, Optional, cast
 
 import anyio.from_thread
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.orm import Session as DbSession
 
 from contract import messages
@@ -50,7 +51,7 @@ class Ctx:
     rasa: RasaClient
     hub: Hub
 
-    def run(self, fn: Callable[..., Awaitable[Any]], *args: Any) -> Any:
+    def run(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
         """Runs a coroutine function on the event loop from the worker thread."""
         return anyio.from_thread.run(fn, *args)
 
@@ -147,7 +148,7 @@ def agent_statuses(ctx: Ctx, viewer: Agent) -> list[dict[str, Any]]:
     return result
 
 
-def list_tickets(ctx: Ctx, status: Optional[str]) -> list[Optional[dict[str, Any]]]:
+def list_tickets(ctx: Ctx, status: Optional[str]) -> list[dict[str, Any]]:
     """The newest 500 tickets, of one status when given."""
     query = select(Ticket).order_by(Ticket.id.desc()).limit(500)
     if status:
@@ -309,7 +310,7 @@ def _change_state(ctx: Ctx, handoff: Handoff, expected: str, **values: Any) -> N
         .values(**values)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if cast("CursorResult[Any]", result).rowcount != 1:
         ctx.db.rollback()
         ctx.db.refresh(handoff)
         raise wrong_state(handoff.state, expected)

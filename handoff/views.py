@@ -37,9 +37,7 @@ def note_view(note: Note, tz: tzinfo) -> dict[str, Any]:
     }
 
 
-def ticket_view(ticket: Optional[Ticket], tz: tzinfo) -> Optional[dict[str, Any]]:
-    if ticket is None:
-        return None
+def ticket_view(ticket: Ticket, tz: tzinfo) -> dict[str, Any]:
     return {
         "id": ticket.id,
         "number": ticket.number,

@@ -13,7 +13,7 @@ autogenerate writes them), ``creating()`` for a revision's upgrade and downgrade
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, Optional, Union
+from typing import Callable, Iterable, Literal, Optional, Union
 
 import sqlalchemy as sa
 from alembic import context, op
@@ -29,26 +29,31 @@ def run_environment(target_metadata: MetaData, default_url: Callable[[], str]) -
     a connection passed in ``config.attributes["connection"]`` is used as it is."""
     config = context.config
     url = config.attributes.get("database_url") or default_url()
-    options = {"target_metadata": target_metadata, "render_as_batch": True}
     if context.is_offline_mode():
-        context.configure(url=url, literal_binds=True, dialect_opts={"paramstyle": "named"}, **options)
+        context.configure(
+            url=url,
+            target_metadata=target_metadata,
+            render_as_batch=True,
+            literal_binds=True,
+            dialect_opts={"paramstyle": "named"},
+        )
         with context.begin_transaction():
             context.run_migrations()
         return
     connection = config.attributes.get("connection")
     if connection is not None:
-        _run_on(connection, options)
+        _run_on(connection, target_metadata)
         return
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            _run_on(conn, options)
+            _run_on(conn, target_metadata)
     finally:
         engine.dispose()
 
 
-def _run_on(connection: sa.Connection, options: dict) -> None:
-    context.configure(connection=connection, **options)
+def _run_on(connection: sa.Connection, target_metadata: MetaData) -> None:
+    context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -60,7 +65,7 @@ class Kind:
 
     make: Callable[[], sa.types.TypeEngine]
     nullable: bool = False
-    autoincrement: Union[bool, str] = "auto"
+    autoincrement: Union[bool, Literal["auto"]] = "auto"
 
     def column(self, name: str) -> sa.Column:
         return sa.Column(name, self.make(), autoincrement=self.autoincrement, nullable=self.nullable)

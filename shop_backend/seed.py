@@ -98,12 +98,14 @@ def _order(
         detail=detail,
     )
     order.items = [OrderItem(name=n, quantity=q, price_cents=p) for n, q, p in items]
-    order.events = [
-        LogisticsEvent(
-            time=shipped + timedelta(hours=e.hours_after_ship), location=e.location, description=e.description
-        )
-        for e in events
-    ]
+    if events:
+        assert shipped is not None, "logistics events need a shipping time"
+        order.events = [
+            LogisticsEvent(
+                time=shipped + timedelta(hours=e.hours_after_ship), location=e.location, description=e.description
+            )
+            for e in events
+        ]
     session.add(order)
     return order
 
@@ -437,6 +439,6 @@ def seed_volume(
 
 def counts(session: Session) -> dict[str, int]:
     return {
-        m.__tablename__: session.scalar(select(func.count()).select_from(m))
+        m.__tablename__: session.scalar(select(func.count()).select_from(m)) or 0
         for m in (Customer, Order, OrderItem, LogisticsEvent, ChannelBinding, PointLot, Refund)
     }

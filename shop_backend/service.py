@@ -130,8 +130,9 @@ def order_out(ctx: Ctx, order: Order) -> schemas.Order:
 CodeRow = Union[VerificationCode, PhoneChangeCode]
 
 
-def _check_code(ctx: Ctx, row: Optional[CodeRow], code: str, salt: str) -> None:
-    """Expiry, lock and attempts of one code row. Commits the attempt count before raising."""
+def _check_code(ctx: Ctx, row: Optional[CodeRow], code: str, salt: str) -> CodeRow:
+    """Expiry, lock and attempts of one code row, consumed when right; commits the attempt count
+    before raising."""
     s = ctx.settings
     now = ctx.clock.now()
     if row is None:
@@ -154,6 +155,7 @@ def _check_code(ctx: Ctx, row: Optional[CodeRow], code: str, salt: str) -> None:
         ctx.db.commit()
         raise ApiError(400, "code_invalid", "wrong code", attempts_left=s.code_max_attempts - row.attempts)
     row.consumed_at = now
+    return row
 
 
 def _carried_attempts(ctx: Ctx, previous: Optional[CodeRow]) -> int:
@@ -210,8 +212,8 @@ def check_login_code(ctx: Ctx, phone: str, code: str) -> schemas.Verified:
     row = _latest_login_code(ctx, phone)
     if row is not None and row.consumed_at is not None:
         row = None
-    _check_code(ctx, row, code, phone)
-    return schemas.Verified(customer_id=row.customer_id)
+    checked = _check_code(ctx, row, code, phone)
+    return schemas.Verified(customer_id=checked.customer_id)
 
 
 def customer_by_channel(ctx: Ctx, channel: str, external_id: str) -> Customer:
