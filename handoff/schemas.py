@@ -261,6 +261,7 @@ class Labels(BaseModel):
     """GET /api/labels: what the console shows for the codes of the API (contract/handoff.py, contract/channels.py)."""
 
     reasons: dict[str, str]
+    reasons_short: dict[str, str]
     states: dict[str, str]
     dispositions: dict[str, str]
     roles: dict[str, str]

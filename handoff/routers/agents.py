@@ -111,6 +111,7 @@ def change_ticket(ticket_id: int, body: TicketClassIn, _supervisor: SupervisorDe
 
 LABELS = Labels(
     reasons=contract.REASON_LABELS,
+    reasons_short=contract.REASON_SHORT_LABELS,
     states=contract.STATE_LABELS,
     dispositions=contract.DISPOSITION_LABELS,
     roles=contract.ROLE_LABELS,

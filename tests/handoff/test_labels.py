@@ -13,6 +13,7 @@ def test_labels_for_a_logged_in_agent(env):
     assert response.status_code == 200
     assert response.json() == {
         "reasons": contract.REASON_LABELS,
+        "reasons_short": contract.REASON_SHORT_LABELS,
         "states": contract.STATE_LABELS,
         "dispositions": contract.DISPOSITION_LABELS,
         "roles": contract.ROLE_LABELS,
@@ -21,7 +22,7 @@ def test_labels_for_a_logged_in_agent(env):
         "channels": channels.CHANNEL_LABELS,
     }
     # every code the API hands out has its label
-    assert set(response.json()["reasons"]) == set(contract.REASONS)
+    assert set(response.json()["reasons"]) == set(response.json()["reasons_short"]) == set(contract.REASONS)
     assert set(response.json()["states"]) == set(contract.STATES)
     assert set(response.json()["dispositions"]) == set(contract.DISPOSITIONS)
 
