@@ -14,40 +14,29 @@ def agent_view(agent: Agent) -> dict[str, Any]:
     return {"id": agent.id, "username": agent.username, "display_name": agent.display_name, "role": agent.role}
 
 
+def _fields(row: Any, *names: str) -> dict[str, Any]:
+    """The named attributes of a row, in order."""
+    return {name: getattr(row, name) for name in names}
+
+
+def _times(row: Any, tz: tzinfo, *names: str) -> dict[str, Optional[str]]:
+    """The named time attributes of a row, in ``tz``."""
+    return {name: to_local(getattr(row, name), tz) for name in names}
+
+
 def message_view(message: Message, tz: tzinfo) -> dict[str, Any]:
-    return {
-        "id": message.id,
-        "role": message.role,
-        "text": message.text,
-        "intent": message.intent,
-        "confidence": message.confidence,
-        "sentiment": message.sentiment,
-        "at": to_local(message.at, tz),
-        "agent_name": message.agent_name,
-    }
+    view = _fields(message, "id", "role", "text", "intent", "confidence", "sentiment")
+    return {**view, "at": to_local(message.at, tz), "agent_name": message.agent_name}
 
 
 def note_view(note: Note, tz: tzinfo) -> dict[str, Any]:
-    return {
-        "id": note.id,
-        "text": note.text,
-        "agent_id": note.agent_id,
-        "agent_name": note.agent.display_name,
-        "at": to_local(note.created_at, tz),
-    }
+    view = _fields(note, "id", "text", "agent_id")
+    return {**view, "agent_name": note.agent.display_name, "at": to_local(note.created_at, tz)}
 
 
 def ticket_view(ticket: Ticket, tz: tzinfo) -> dict[str, Any]:
-    return {
-        "id": ticket.id,
-        "number": ticket.number,
-        "sla_class": ticket.sla_class,
-        "status": ticket.status,
-        "handoff_id": ticket.handoff_id,
-        "respond_by": to_local(ticket.respond_by, tz),
-        "resolve_by": to_local(ticket.resolve_by, tz),
-        "created_at": to_local(ticket.created_at, tz),
-    }
+    view = _fields(ticket, "id", "number", "sla_class", "status", "handoff_id")
+    return {**view, **_times(ticket, tz, "respond_by", "resolve_by", "created_at")}
 
 
 def ticket_message_view(message: TicketMessage, tz: tzinfo) -> dict[str, Any]:
