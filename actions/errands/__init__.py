@@ -1,16 +1,16 @@
 """The errands: one module per errand, found here by looking (no list to keep).
 
 Each module of this package that defines a subclass of `actions.errands.base.Errand`
-with a `name` is an errand: its slots, precheck, confirmation text, backend call and
+with a `name` (given in its class line) is an errand: its slots, precheck, confirmation text, backend call and
 its own Chinese sentences live there. The generic actions (actions/errand_actions.py:
 action_start_errand, validate_errand_form, action_ask_confirmed, action_do_errand)
 read errands only through this registry.
 
 How to add an errand, e.g. `query_coupon` (查优惠券):
 
-1. actions/errands/query_coupon.py: `class QueryCoupon(Errand)` with `name = "query_coupon"`,
-   `label = "查优惠券"`, `slots` (what the form asks for, `"confirmed"` last when the
-   customer must say yes first), `async def do(self, ctx)` returning the replies, and as
+1. actions/errands/query_coupon.py: `class QueryCoupon(Errand, name="query_coupon",
+   label="查优惠券", slots=(...))` (slots: what the form asks for, `"confirmed"` last when
+   the customer must say yes first), `async def do(self, ctx)` returning the replies, and as
    needed `precheck(order)`, `confirmation(tracker)`, `validate_<slot>` methods and
    `action_ask_<slot>` actions for slots of its own (see `simple_ask`), its sentences
    as module constants. A backend endpoint the client does not have yet is called with

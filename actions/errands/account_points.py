@@ -11,10 +11,7 @@ POINTS = "您当前可用积分 {balance} 分。"
 POINTS_EXPIRING = "其中 {points} 分将于 {date} 过期，记得尽快使用哦。"
 
 
-class AccountPoints(Errand):
-    name = "account_points"
-    label = "查积分"
-
+class AccountPoints(Errand, name="account_points", label="查积分"):
     async def do(self, ctx: ErrandContext) -> List[Reply]:
         points = await ctx.client.points(ctx.customer_id)
         text = POINTS.format(balance=points.get("balance", 0))

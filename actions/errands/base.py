@@ -63,6 +63,12 @@ class Errand:
     shipped_hint: str = ""
     kind_word: str = texts.KIND_WORDS["return"]
 
+    def __init_subclass__(cls, name: str = "", label: str = "", slots: Tuple[str, ...] = (), **kwargs: Any) -> None:
+        """An errand declares itself in its class line: `class X(Errand, name=..., label=..., slots=...)`."""
+        super().__init_subclass__(**kwargs)
+        if name:
+            cls.name, cls.label, cls.slots = name, label, tuple(slots)
+
     @property
     def confirms(self) -> bool:
         return self.slots[-1:] == (CONFIRMED,)

@@ -21,11 +21,7 @@ PHONE_CHANGED = "手机号已换绑为 {phone}，以后请用新号码登录和�
 ASK_NUMBER_AGAIN = ("phone_in_use", "same_phone", "code_expired", "code_locked")
 
 
-class ChangePhone(Errand):
-    name = "change_phone"
-    label = "换绑手机"
-    slots = ("new_phone", "new_phone_code")
-
+class ChangePhone(Errand, name="change_phone", label="换绑手机", slots=("new_phone", "new_phone_code")):
     async def validate_new_phone(self, value, dispatcher, tracker, domain) -> Dict[str, Any]:
         phone = checked_phone(value, dispatcher)
         if phone is None:

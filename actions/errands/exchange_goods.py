@@ -14,10 +14,7 @@ CONFIRM_EXCHANGE = "确认为订单 {order_id} 申请换货吗？换成：{excha
 EXCHANGE_CREATED = "换货申请已提交（申请号 {id}），换成：{exchange_for}。审核通过后会短信通知您寄回方式。"
 
 
-class ExchangeGoods(Errand):
-    name = "exchange_goods"
-    label = "换货"
-    slots = ("order_id", "exchange_for", CONFIRMED)
+class ExchangeGoods(Errand, name="exchange_goods", label="换货", slots=("order_id", "exchange_for", CONFIRMED)):
     kind_word = texts.KIND_WORDS["exchange"]
 
     def precheck(self, order: Dict[str, Any]) -> Optional[str]:

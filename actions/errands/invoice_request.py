@@ -46,10 +46,9 @@ def wants_reissue(text: Optional[str]) -> bool:
     return bool(REISSUE_WORDS.search(text or ""))
 
 
-class InvoiceRequest(Errand):
-    name = "invoice_request"
-    label = "开发票"
-    slots = ("order_id", "invoice_title", "invoice_email", CONFIRMED)
+class InvoiceRequest(
+    Errand, name="invoice_request", label="开发票", slots=("order_id", "invoice_title", "invoice_email", CONFIRMED)
+):
     # invoice_reissue: the customer asked to send it again; invoice_previous: {"id", "email"} of the latest
     state_slots = ("invoice_reissue", "invoice_previous")
 

@@ -17,11 +17,7 @@ LOGISTICS_NONE = "订单 {order_id} 还没有发货，暂时没有物流信息�
 TRACKING_NOT_FOUND = "抱歉，您的订单里没有找到运单号 {tracking_no}，请核对一下，或者直接发订单号给我。"
 
 
-class LogisticsTrack(Errand):
-    name = "logistics_track"
-    label = "查物流"
-    slots = ("order_id",)
-
+class LogisticsTrack(Errand, name="logistics_track", label="查物流", slots=("order_id",)):
     def required_slots(self, tracker: Tracker) -> List[str]:
         # a tracking number the customer gave stands for the order
         if tracker.get_slot("tracking_no") and not tracker.get_slot("order_id"):

@@ -10,10 +10,7 @@ MEMBERSHIP = "您当前是{level}会员，享有：{benefits}。"
 MEMBERSHIP_NEXT = "再积 {points} 分即可升级为{next_level}会员。"
 
 
-class MembershipBenefits(Errand):
-    name = "membership_benefits"
-    label = "会员权益"
-
+class MembershipBenefits(Errand, name="membership_benefits", label="会员权益"):
     async def do(self, ctx: ErrandContext) -> List[Reply]:
         membership = await ctx.client.membership(ctx.customer_id)
         text = MEMBERSHIP.format(

@@ -20,10 +20,7 @@ CONFIRM_ADDRESS = "确认把订单 {order_id} 的收货地址改为：{address}�
 ADDRESS_CHANGED = "好的，订单 {order_id} 的收货地址已改为：{address}。"
 
 
-class ModifyAddress(Errand):
-    name = "modify_address"
-    label = "改地址"
-    slots = ("order_id", "new_address", CONFIRMED)
+class ModifyAddress(Errand, name="modify_address", label="改地址", slots=("order_id", "new_address", CONFIRMED)):
     action_word = "修改地址"
     shipped_hint = "可以联系快递改派，或者回复「转人工」帮您处理。"
 

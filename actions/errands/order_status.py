@@ -11,11 +11,7 @@ from actions.errands.base import Errand, ErrandContext, Reply, latest_event
 STATUS = "订单 {order_id}（{items}，实付 ¥{total}）当前状态：{status}。"
 
 
-class OrderStatus(Errand):
-    name = "order_status"
-    label = "查订单"
-    slots = ("order_id",)
-
+class OrderStatus(Errand, name="order_status", label="查订单", slots=("order_id",)):
     async def do(self, ctx: ErrandContext) -> List[Reply]:
         order = await ctx.client.order(ctx.order_id, ctx.customer_id)
         text = STATUS.format(

@@ -16,11 +16,7 @@ PAYMENT_HUMAN = "如果还有疑问，回复「转人工」，人工客服会帮
 BUTTON_HUMAN = "转人工"
 
 
-class PaymentIssue(Errand):
-    name = "payment_issue"
-    label = "支付问题"
-    slots = ("order_id",)
-
+class PaymentIssue(Errand, name="payment_issue", label="支付问题", slots=("order_id",)):
     async def do(self, ctx: ErrandContext) -> List[Reply]:
         order = await ctx.client.order(ctx.order_id, ctx.customer_id)
         paid = (

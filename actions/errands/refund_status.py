@@ -11,11 +11,7 @@ REFUND = "订单 {order_id} 的退款{status}，金额 ¥{amount}{expected}。"
 REFUND_EXPECTED = "，预计 {date} 前到账"
 
 
-class RefundStatus(Errand):
-    name = "refund_status"
-    label = "查退款"
-    slots = ("order_id",)
-
+class RefundStatus(Errand, name="refund_status", label="查退款", slots=("order_id",)):
     async def do(self, ctx: ErrandContext) -> List[Reply]:
         refund = await ctx.client.refund(ctx.order_id, ctx.customer_id)
         expected = (

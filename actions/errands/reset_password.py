@@ -15,11 +15,7 @@ BOUND_PHONE = "绑定手机"  # when the backend cannot tell the number
 PASSWORD_RESET = "重置密码的短信已发送到 {phone}，请按短信提示设置新密码。"
 
 
-class ResetPassword(Errand):
-    name = "reset_password"
-    label = "重置密码"
-    slots = (CONFIRMED,)
-
+class ResetPassword(Errand, name="reset_password", label="重置密码", slots=(CONFIRMED,)):
     async def confirmation(self, tracker: Tracker) -> Optional[str]:
         phone = tracker.get_slot("phone")
         if not phone:

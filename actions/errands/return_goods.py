@@ -14,11 +14,7 @@ RETURN_CREATED = "退货申请已提交（申请号 {id}）{refund}。审核通�
 RETURN_REFUND = "，预计退款 ¥{amount}"
 
 
-class ReturnGoods(Errand):
-    name = "return_goods"
-    label = "退货"
-    slots = ("order_id", "return_reason", CONFIRMED)
-
+class ReturnGoods(Errand, name="return_goods", label="退货", slots=("order_id", "return_reason", CONFIRMED)):
     def precheck(self, order: Dict[str, Any]) -> Optional[str]:
         return return_precheck(order)
 

@@ -13,10 +13,7 @@ URGE_SHIPPED = "订单 {order_id} 已经发货了，不用再催啦～"
 URGE_NOT_APPLICABLE = "订单 {order_id} 当前状态是「{status}」，不需要催发货哦。"
 
 
-class UrgeDelivery(Errand):
-    name = "urge_delivery"
-    label = "催发货"
-    slots = ("order_id",)
+class UrgeDelivery(Errand, name="urge_delivery", label="催发货", slots=("order_id",)):
     action_word = "催发货"
 
     async def do(self, ctx: ErrandContext) -> List[Reply]:
