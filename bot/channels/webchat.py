@@ -5,7 +5,8 @@ options of Rasa's `socketio:` channel (event names, `session_persistence`,
 `socketio_path`, `metadata_key`, `jwt_key`). On top of `SocketIOInput` it
 
 - serves the widget and the demo shop page from the Rasa server itself:
-  GET /webchat/ (demo page), /webchat/widget.js, /webchat/widget.css,
+  GET /webchat/ (demo page), /webchat/widget.js, /webchat/widget.css, /webchat/dom.js
+  (the DOM helper shared with the agent console, handoff/console/dom.js),
   /webchat/vendor/socket.io.min.js (copied from npm by scripts/install-webchat);
 - sends the history when a widget comes back: a `session_request` with a known
   session id is answered with `session_confirm` and then a `chat_history`
@@ -59,6 +60,8 @@ WEBCHAT_FILES = {
     "": "index.html",
     "widget.js": "widget.js",
     "widget.css": "widget.css",
+    # the DOM helper shared with the agent console: one el() for both pages
+    "dom.js": "../handoff/console/dom.js",
     "vendor/socket.io.min.js": "vendor/socket.io.min.js",
 }
 HISTORY_EVENT = "chat_history"

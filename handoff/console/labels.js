@@ -73,4 +73,5 @@ export function label(kind, code) {
   return state.labels[kind][code] || str(code);
 }
 
-export function reasonText(reason) { return label("reasons", reason) || "未知原因"; }
+// The short form: the queue and the context badge have little room.
+export function reasonText(reason) { return label("reasons_short", reason) || "未知原因"; }
