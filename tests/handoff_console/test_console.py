@@ -127,7 +127,7 @@ def open_handoff(handoff_url: str, rasa_url: str) -> tuple[str, dict, int]:
 
 
 def customer_says(handoff_url: str, sender: str, text: str) -> None:
-    """A customer message as Rasa's event broker publishes it (bot/handoff_broker.py)."""
+    """A customer message as Rasa's event broker publishes it (bot/brokers/handoff_relay.py)."""
     event = {
         "sender_id": sender,
         "event": "user",

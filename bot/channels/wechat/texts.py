@@ -1,6 +1,6 @@
 """Every sentence the WeChat connector itself says to a customer (Simplified Chinese).
 
-The bot's own answers come from Rasa (domain.yml, actions/texts.py); these are
+The bot's own answers come from Rasa (domain.yml, actions/texts.py, actions/errands/); these are
 only the connector's: unsupported message types, numbered choices, agent prefix.
 """
 
