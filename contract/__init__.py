@@ -10,4 +10,5 @@ of it from the handoff service's API (`GET /api/labels`), never a copy.
 - `contract.messages`: the agent-message shape that channels render as a person's
 - `contract.channels`: input channel names and their labels
 - `contract.http`: header names between services
+- `contract.deployment`: development or production mode, and the demo values production refuses
 """
