@@ -30,3 +30,8 @@ def agent_name(payload: Any) -> Optional[str]:
 
 def agent_text(payload: Dict[str, Any]) -> str:
     return str(payload.get(TEXT) or "")
+
+
+# What a channel answers instead of passing a message on when the conversation sends
+# faster than bot/rate_limit.py allows.
+RATE_LIMITED_TEXT = "您发送得太快了，请稍等片刻再发。"
