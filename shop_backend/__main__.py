@@ -1,4 +1,4 @@
-"""Command line: ``python -m shop_backend serve|seed|migrate``."""
+"""Command line: ``python -m shop_backend serve|seed|purge-codes|migrate``."""
 
 from __future__ import annotations
 
@@ -7,12 +7,14 @@ import logging
 import sys
 import time
 
+from contract.deployment import UnsafeForProduction, refuse_unsafe
+from privacy.logs import install_log_redaction
 from servicekit.cli import ServiceCli, serve
 from servicekit.clock import Clock
 from servicekit.db import session_for
 
 from .db import MIGRATIONS
-from .settings import Settings
+from .settings import Settings, production_problems
 
 
 def prepare(settings: Settings, volume: bool = False, reset: bool = False, **volume_args) -> dict:
@@ -41,9 +43,26 @@ def seed(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def purge_codes(settings: Settings, args: argparse.Namespace) -> int:
+    """Deletes expired verification codes and throttle rows that no longer count (daily)."""
+    from .service import purge_codes as purge
+
+    MIGRATIONS.upgrade(settings.database_url)
+    with session_for(settings.database_url) as session:
+        result = purge(session, settings, Clock().now())
+        session.commit()
+    print(" ".join(f"{k}={v}" for k, v in result.items()))
+    return 0
+
+
 def run_server(settings: Settings, args: argparse.Namespace) -> int:
     from .app import create_app
 
+    try:
+        refuse_unsafe("shop backend", production_problems(settings))
+    except UnsafeForProduction as exc:
+        print(exc, file=sys.stderr)
+        return 2
     if settings.seed_on_start or args.volume:
         prepare(settings, volume=args.volume)
     else:
@@ -68,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
     seeding.add_argument(
         "--reset", action="store_true", help="re-create the contract records (their times are relative to now)"
     )
-    return cli.main(argv, Settings(), {"serve": run_server, "seed": seed})
+    cli.command("purge-codes", "delete expired verification codes and old SMS throttle rows (run daily)")
+    install_log_redaction()
+    return cli.main(argv, Settings(), {"serve": run_server, "seed": seed, "purge-codes": purge_codes})
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, FastAPI
 from servicekit.app import service_app
 from servicekit.clock import Clock
 
+from . import sms
 from .deps import require_service_key
 from .routers import customers, health, identity, orders
 from .settings import Settings
@@ -40,6 +41,7 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
     """Builds the app on ``settings`` (default: the environment). Does not migrate:
     ``python -m shop_backend serve`` migrates and seeds before serving."""
     settings = settings or Settings()
+    sms.check_gateway(settings)
     app = service_app(settings, clock, "shop_backend", "Shop order/account backend", DESCRIPTION, openapi_tags=TAGS)
     app.include_router(health.router)
     v1 = APIRouter(prefix="/v1", dependencies=[Depends(require_service_key)])

@@ -14,6 +14,7 @@ from pydantic import BaseModel
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from contract.http import REQUESTER_HEADER
 from servicekit.deps import service_key_dependency
 from servicekit.errors import ApiError
 
@@ -64,7 +65,7 @@ class Idempotency:
             code, body = status_code, result.model_dump(mode="json", exclude_none=False)
         except ApiError as exc:
             ctx.db.rollback()
-            if not self.key:
+            if not self.key or exc.status == 429:  # a throttled request is not an answer to keep
                 raise
             code, body = exc.status, exc.body()
         if self.key:
@@ -137,6 +138,22 @@ def get_idempotency(
 
 
 IdemDep = Annotated[Idempotency, Depends(get_idempotency)]
+
+
+def get_requester(
+    requester: Annotated[
+        Optional[str],
+        Header(
+            alias=REQUESTER_HEADER,
+            description="Who asks (the action server sends the conversation's sender id): codes are throttled "
+            "per requester; requests without it share one requester",
+        ),
+    ] = None,
+) -> Optional[str]:
+    return requester or None
+
+
+RequesterDep = Annotated[Optional[str], Depends(get_requester)]
 
 
 def phone_scope(phone: str) -> str:

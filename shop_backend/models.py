@@ -166,12 +166,14 @@ class Invoice(Base):
 
 
 class VerificationCode(CodeColumns, SerialId, Base):
-    """A login code sent to a customer's phone; attempts and lock are per phone."""
+    """A login code sent to a customer's phone; attempts and lock are per phone. A phone of
+    no customer gets a row too (no customer, a hash no code matches, nothing sent), so that
+    checking a code answers alike for every phone."""
 
     __tablename__ = "verification_codes"
 
     phone: Mapped[str] = mapped_column(String(20), index=True)
-    customer_id: Mapped[str] = mapped_column(ForeignKey("customers.id"))
+    customer_id: Mapped[Optional[str]] = mapped_column(ForeignKey("customers.id"))
 
 
 class PhoneChangeCode(CodeColumns, SerialId, Base):
@@ -210,4 +212,24 @@ class IdempotencyRecord(SerialId, Base):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int] = mapped_column(Integer)
     body: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SmsThrottleKey(Base):
+    """One throttled subject (a phone, a requester), as a keyed hash: the row a send locks
+    so that concurrent sends for one subject are counted one after the other."""
+
+    __tablename__ = "sms_throttle_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    used_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class SmsSend(SerialId, Base):
+    """One code asked for by a subject (its throttle key), at a time."""
+
+    __tablename__ = "sms_sends"
+    __table_args__ = (Index("ix_sms_sends_key_created", "key", "created_at"),)
+
+    key: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(DateTime)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Optional
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 PHONE = r"^1[3-9]\d{9}$"
 PhoneStr = Annotated[
@@ -31,9 +31,18 @@ class CodeRequest(BaseModel):
 
 
 class CodeSent(BaseModel):
+    """The same for every well-formed phone, whether a code was sent or not."""
+
     sent: bool = True
     expires_in: int = Field(description="Seconds the code stays valid", examples=[300])
-    dev_code: Optional[str] = Field(None, description="Only when SHOP_EXPOSE_CODES=true")
+    dev_code: Optional[str] = Field(None, description="Only when SHOP_EXPOSE_CODES=true (tests) and a code was sent")
+
+    @model_serializer(mode="wrap")
+    def _without_missing_dev_code(self, handler: SerializerFunctionWrapHandler) -> dict:
+        data = handler(self)
+        if data.get("dev_code") is None:
+            data.pop("dev_code", None)
+        return data
 
 
 class CodeCheck(BaseModel):

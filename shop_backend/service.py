@@ -7,16 +7,16 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Optional, Union
 
-from sqlalchemy import func, select
+from sqlalchemy import case, delete, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from servicekit.clock import Clock, local_date, to_local
 from servicekit.errors import ApiError
 
-from . import domain, schemas
+from . import domain, schemas, sms, throttle
 from .models import (
     AfterSale,
     ChannelBinding,
@@ -128,66 +128,134 @@ def order_out(ctx: Ctx, order: Order) -> schemas.Order:
 
 # ---------------------------------------------------------------- codes
 CodeRow = Union[VerificationCode, PhoneChangeCode]
+CodeModel = Union[type[VerificationCode], type[PhoneChangeCode]]
+
+
+def _locked(retry_after: int) -> ApiError:
+    return ApiError(423, "code_locked", "too many wrong codes: try again later", retry_after=max(1, retry_after))
+
+
+def _seconds_left(until: datetime, now: datetime) -> int:
+    return int((until - now).total_seconds()) + 1
+
+
+def _not_locked(model: CodeModel, now: datetime) -> Any:
+    return or_(model.locked_until.is_(None), model.locked_until <= now)
 
 
 def _check_code(ctx: Ctx, row: Optional[CodeRow], code: str, salt: str) -> CodeRow:
-    """Expiry, lock and attempts of one code row, consumed when right; commits the attempt count
-    before raising."""
+    """Expiry, lock and attempts of one code row, consumed when right; commits the attempt
+    count before raising. Counting is one atomic UPDATE: concurrent wrong codes never count
+    past the lock, and once it is locked the right code is refused too."""
     s = ctx.settings
     now = ctx.clock.now()
     if row is None:
         raise ApiError(400, "code_invalid", "no valid code: request a new one", attempts_left=s.code_max_attempts)
+    model = type(row)
     if row.locked_until is not None and row.locked_until > now:
-        raise ApiError(
-            423,
-            "code_locked",
-            "too many wrong codes: try again later",
-            retry_after=int((row.locked_until - now).total_seconds()) + 1,
-        )
+        raise _locked(_seconds_left(row.locked_until, now))
     if now > row.expires_at:
         raise ApiError(400, "code_expired", "the code has expired: request a new one")
-    if not hmac.compare_digest(row.code_hash, _hash_code(code, salt)):
-        row.attempts += 1
-        if row.attempts >= s.code_max_attempts:
-            row.locked_until = now + timedelta(seconds=s.code_lock_seconds)
-            ctx.db.commit()
-            raise ApiError(423, "code_locked", "too many wrong codes: try again later", retry_after=s.code_lock_seconds)
-        ctx.db.commit()
-        raise ApiError(400, "code_invalid", "wrong code", attempts_left=s.code_max_attempts - row.attempts)
-    row.consumed_at = now
-    return row
-
-
-def _carried_attempts(ctx: Ctx, previous: Optional[CodeRow]) -> int:
-    """A new code does not reset the wrong tries of an earlier one; an ended lock does."""
-    now = ctx.clock.now()
-    if previous is None or previous.consumed_at is not None:
-        return 0
-    if previous.locked_until is not None:
-        if previous.locked_until > now:
-            raise ApiError(
-                423,
-                "code_locked",
-                "too many wrong codes: try again later",
-                retry_after=int((previous.locked_until - now).total_seconds()) + 1,
+    if hmac.compare_digest(row.code_hash, _hash_code(code, salt)):
+        consumed = ctx.db.execute(
+            update(model)
+            .where(
+                model.id == row.id,
+                model.code_hash == row.code_hash,
+                model.consumed_at.is_(None),
+                model.expires_at >= now,
+                _not_locked(model, now),
             )
-        return 0
-    return previous.attempts
+            .values(consumed_at=now)
+            .returning(model.id)
+            .execution_options(synchronize_session=False)
+        ).first()
+        if consumed is not None:
+            row.consumed_at = now
+            return row
+        return _answer_changed_row(ctx, row, now)
+    lock_until = now + timedelta(seconds=s.code_lock_seconds)
+    counted = ctx.db.execute(
+        update(model)
+        .where(model.id == row.id, _not_locked(model, now))
+        .values(
+            attempts=model.attempts + 1,
+            locked_until=case((model.attempts + 1 >= s.code_max_attempts, lock_until), else_=model.locked_until),
+        )
+        .returning(model.attempts, model.locked_until)
+        .execution_options(synchronize_session=False)
+    ).first()
+    ctx.db.commit()
+    if counted is None:  # locked by a concurrent wrong code meanwhile
+        return _answer_changed_row(ctx, row, now)
+    attempts, locked_until = counted
+    if locked_until is not None and locked_until > now:
+        raise _locked(s.code_lock_seconds)
+    raise ApiError(400, "code_invalid", "wrong code", attempts_left=max(0, s.code_max_attempts - attempts))
 
 
-def _send_code(ctx: Ctx, row: CodeRow, phone: str, previous: Optional[CodeRow]) -> schemas.CodeSent:
-    """Stores a new code ``row`` for ``phone`` (the SMS goes there; the log shows it masked),
-    carrying the wrong tries of the ``previous`` code."""
-    attempts = _carried_attempts(ctx, previous)
-    code, now = _new_code(), ctx.clock.now()
-    row.code_hash = _hash_code(code, phone)
-    row.created_at, row.expires_at = now, now + timedelta(seconds=ctx.settings.code_ttl_seconds)
-    row.attempts = attempts
-    ctx.db.add(row)
-    log.info("verification code for %s: %s", domain.mask_phone(phone), code)
-    return schemas.CodeSent(
-        expires_in=ctx.settings.code_ttl_seconds, dev_code=code if ctx.settings.expose_codes else None
+def _answer_changed_row(ctx: Ctx, row: CodeRow, now: datetime) -> CodeRow:
+    """The answer when ``row`` changed between reading and writing it (a concurrent request)."""
+    ctx.db.rollback()
+    ctx.db.refresh(row)
+    if row.locked_until is not None and row.locked_until > now:
+        raise _locked(_seconds_left(row.locked_until, now))
+    if now > row.expires_at:
+        raise ApiError(400, "code_expired", "the code has expired: request a new one")
+    raise ApiError(
+        400,
+        "code_invalid",
+        "no valid code: request a new one",
+        attempts_left=max(0, ctx.settings.code_max_attempts - row.attempts),
     )
+
+
+def _issue_code(
+    ctx: Ctx, model: CodeModel, previous: Optional[CodeRow], salt: str, real: bool, **columns: Any
+) -> Optional[str]:
+    """Stores a new code of ``model`` (columns: who it is for) and returns it, or None when the
+    phone is locked (nothing is sent then). Not ``real``: a row whose hash no code matches, so that
+    checks answer alike (nothing is sent). An unused ``previous`` row is given the new code in place,
+    keeping its wrong tries (an ended lock resets them) in one atomic UPDATE."""
+    now = ctx.clock.now()
+    code = _new_code()
+    code_hash = _hash_code(code, salt) if real else secrets.token_hex(32)
+    fresh = dict(code_hash=code_hash, created_at=now, expires_at=now + timedelta(seconds=ctx.settings.code_ttl_seconds))
+    if previous is not None and previous.consumed_at is None:
+        renewed = ctx.db.execute(
+            update(model)
+            .where(model.id == previous.id, model.consumed_at.is_(None), _not_locked(model, now))
+            .values(
+                attempts=case((model.locked_until.is_not(None), 0), else_=model.attempts),
+                locked_until=None,
+                **fresh,
+                **columns,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        if _rowcount(renewed) == 1:
+            return code if real else None
+        ctx.db.refresh(previous)
+        if previous.locked_until is not None and previous.locked_until > now:
+            return None
+    ctx.db.add(model(**fresh, attempts=0, **columns))
+    ctx.db.flush()
+    return code if real else None
+
+
+def _rowcount(result: Any) -> int:
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _code_sent(ctx: Ctx, phone: str, code: Optional[str], purpose: str) -> schemas.CodeSent:
+    """Delivers ``code`` (if any) to ``phone``; the answer is the same whether one was sent."""
+    if code is not None:
+        sms.deliver(ctx.settings, phone, code, purpose, ctx.iso(ctx.clock.now()) or "")
+        log.info("%s code sent to %s", purpose, domain.mask_phone(phone))
+    else:
+        log.info("%s code asked for %s: none sent (no customer, in use or locked)", purpose, domain.mask_phone(phone))
+    exposed = code if ctx.settings.expose_codes else None
+    return schemas.CodeSent(expires_in=ctx.settings.code_ttl_seconds, dev_code=exposed)
 
 
 def _latest_code(ctx: Ctx, model: Any, *where: Any) -> Any:
@@ -200,12 +268,19 @@ def _latest_login_code(ctx: Ctx, phone: str) -> Optional[VerificationCode]:
     return _latest_code(ctx, VerificationCode, VerificationCode.phone == phone)
 
 
-def send_login_code(ctx: Ctx, phone: str) -> schemas.CodeSent:
+def send_login_code(ctx: Ctx, phone: str, requester: Optional[str]) -> schemas.CodeSent:
+    """202 for every well-formed phone: a code is only made and sent for a customer's phone;
+    the phone of no customer gets a row no code matches. Throttled per phone and requester."""
+    throttle.take(
+        ctx.db, [throttle.phone(ctx.settings, phone), throttle.requester(ctx.settings, requester)], ctx.clock.now()
+    )
     customer = ctx.db.scalars(select(Customer).where(Customer.phone == phone)).first()
-    if customer is None:
-        raise ApiError(404, "customer_not_found", "no customer with this phone")
     previous = _latest_login_code(ctx, phone)
-    return _send_code(ctx, VerificationCode(phone=phone, customer_id=customer.id), phone, previous)
+    customer_id = customer.id if customer is not None else None
+    code = _issue_code(
+        ctx, VerificationCode, previous, phone, customer is not None, phone=phone, customer_id=customer_id
+    )
+    return _code_sent(ctx, phone, code, sms.LOGIN)
 
 
 def check_login_code(ctx: Ctx, phone: str, code: str) -> schemas.Verified:
@@ -213,7 +288,24 @@ def check_login_code(ctx: Ctx, phone: str, code: str) -> schemas.Verified:
     if row is not None and row.consumed_at is not None:
         row = None
     checked = _check_code(ctx, row, code, phone)
+    if checked.customer_id is None:  # cannot happen: no code matches such a row
+        raise ApiError(400, "code_invalid", "wrong code", attempts_left=0)
     return schemas.Verified(customer_id=checked.customer_id)
+
+
+def purge_codes(session: Session, settings: Settings, now: datetime) -> dict[str, int]:
+    """Deletes the codes that expired and are not locked, and the throttle rows that no
+    longer count (``python -m shop_backend purge-codes``, daily)."""
+    result: dict[str, int] = {}
+    for model in (VerificationCode, PhoneChangeCode):
+        gone = session.execute(
+            delete(model)
+            .where(model.expires_at < now, _not_locked(model, now))
+            .execution_options(synchronize_session=False)
+        )
+        result[model.__tablename__] = _rowcount(gone)
+    result.update(throttle.purge(session, settings, now))
+    return result
 
 
 def customer_by_channel(ctx: Ctx, channel: str, external_id: str) -> Customer:
@@ -270,29 +362,40 @@ def _latest_phone_change_code(ctx: Ctx, customer_id: str) -> Optional[PhoneChang
     return _latest_code(ctx, PhoneChangeCode, PhoneChangeCode.customer_id == customer_id)
 
 
-def _check_new_phone(ctx: Ctx, customer: Customer, new_phone: str) -> None:
+def _check_new_phone(customer: Customer, new_phone: str) -> None:
     if new_phone == customer.phone:
         raise ApiError(400, "same_phone", "the new phone is the current one")
-    taken = ctx.db.scalars(select(Customer.id).where(Customer.phone == new_phone)).first()
-    if taken is not None:
-        raise ApiError(409, "phone_in_use", "the new phone belongs to another account")
 
 
-def send_phone_change_code(ctx: Ctx, customer_id: str, new_phone: str) -> schemas.CodeSent:
+def _phone_taken(ctx: Ctx, new_phone: str) -> bool:
+    return ctx.db.scalars(select(Customer.id).where(Customer.phone == new_phone)).first() is not None
+
+
+def send_phone_change_code(ctx: Ctx, customer_id: str, new_phone: str, requester: Optional[str]) -> schemas.CodeSent:
+    """202 for every well-formed new phone but the customer's own: a number of another account
+    gets no code (a row no code matches), so the answer tells nobody whose number it is."""
     customer = get_customer(ctx, customer_id)
-    _check_new_phone(ctx, customer, new_phone)
+    _check_new_phone(customer, new_phone)
+    throttle.take(
+        ctx.db, [throttle.phone(ctx.settings, new_phone), throttle.requester(ctx.settings, requester)], ctx.clock.now()
+    )
     previous = _latest_phone_change_code(ctx, customer_id)
-    return _send_code(ctx, PhoneChangeCode(customer_id=customer_id, new_phone=new_phone), new_phone, previous)
+    real = not _phone_taken(ctx, new_phone)
+    code = _issue_code(ctx, PhoneChangeCode, previous, new_phone, real, customer_id=customer_id, new_phone=new_phone)
+    return _code_sent(ctx, new_phone, code, sms.PHONE_CHANGE)
 
 
 def change_phone(ctx: Ctx, customer_id: str, new_phone: str, code: str) -> schemas.PhoneChanged:
     customer = get_customer(ctx, customer_id)
-    _check_new_phone(ctx, customer, new_phone)
+    _check_new_phone(customer, new_phone)
     row = _latest_phone_change_code(ctx, customer_id)
     if row is not None and (row.consumed_at is not None or row.new_phone != new_phone):
         if row.locked_until is None or row.locked_until <= ctx.clock.now():
             row = None
     _check_code(ctx, row, code, new_phone)
+    # Only a code that reached the new phone gets here; it can have been taken since.
+    if _phone_taken(ctx, new_phone):
+        raise ApiError(409, "phone_in_use", "the new phone belongs to another account")
     old = domain.mask_phone(customer.phone)
     customer.phone = new_phone
     log.info("customer %s changed phone %s -> %s", customer.id, old, domain.mask_phone(new_phone))

@@ -47,11 +47,25 @@ def _service(script: str, env: Dict[str, str], port: int, log_path: Path) -> Ite
         yield url
 
 
+# The shared stack verifies the same demo phones again and again: its backend gets SMS
+# throttles far above any test's needs (tests/security/test_sms_abuse.py runs the defaults).
+RAISED_SMS_LIMITS = dict(
+    sms_phone_interval_seconds="0",
+    sms_phone_per_hour="100000",
+    sms_phone_per_day="100000",
+    sms_requester_per_hour="100000",
+    sms_requester_per_day="100000",
+)
+
+
 @contextlib.contextmanager
-def running_backend(state_dir: Path, port: Optional[int] = None) -> Iterator[str]:
-    """The shop backend (scripts/backend) on a fresh SQLite database; yields its URL."""
+def running_backend(state_dir: Path, port: Optional[int] = None, default_sms_limits: bool = False) -> Iterator[str]:
+    """The shop backend (scripts/backend) on a fresh SQLite database, its SMS outbox in
+    `state_dir`, SMS throttles raised unless `default_sms_limits`; yields its URL."""
     port = port or free_port()
-    env = _service_env("SHOP", port, state_dir / "shop.db", expose_codes="true")
+    limits = {} if default_sms_limits else RAISED_SMS_LIMITS
+    outbox = str(state_dir / "sms-outbox.jsonl")
+    env = _service_env("SHOP", port, state_dir / "shop.db", expose_codes="true", sms_outbox=outbox, **limits)
     with _service("backend", env, port, state_dir / "backend.log") as url:
         yield url
 

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from servicekit.errors import error_responses
 
 from .. import schemas, service
-from ..deps import CtxDep, IdemDep
+from ..deps import CtxDep, IdemDep, RequesterDep
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 NOT_FOUND = error_responses((404, "customer_not_found"))
@@ -55,18 +55,21 @@ def password_reset(customer_id: str, ctx: CtxDep, idem: IdemDep):
     "/{customer_id}/phone-change/code",
     status_code=202,
     response_model=schemas.CodeSent,
+    response_model_exclude_none=True,
     summary="Send a code to the new phone",
-    responses=error_responses(
-        (404, "customer_not_found"), (400, "same_phone"), (409, "phone_in_use"), (423, "code_locked")
-    ),
+    responses=error_responses((404, "customer_not_found"), (400, "same_phone"), (429, "rate_limited")),
 )
-def phone_change_code(customer_id: str, body: schemas.PhoneChangeCodeRequest, ctx: CtxDep, idem: IdemDep):
-    """First step of a phone change: a code goes to the NEW number (logged masked; `dev_code`
-    when `SHOP_EXPOSE_CODES=true`). The current number gives `same_phone`, a number of
-    another account `phone_in_use`."""
+def phone_change_code(
+    customer_id: str, body: schemas.PhoneChangeCodeRequest, ctx: CtxDep, idem: IdemDep, requester: RequesterDep
+):
+    """First step of a phone change: a code goes to the NEW number (never logged; in
+    development to the SMS outbox file, `dev_code` when `SHOP_EXPOSE_CODES=true`). Answers 202
+    for every well-formed number but the current one (`same_phone`): a number of another
+    account gets no code, and the answer does not say so. Throttled like login codes
+    (per phone and per `X-Requester`) → 429 `rate_limited`."""
 
     def send() -> schemas.CodeSent:
-        return service.send_phone_change_code(ctx, customer_id, body.new_phone)
+        return service.send_phone_change_code(ctx, customer_id, body.new_phone, requester)
 
     return idem.with_body(ctx, customer_id, body, send, status_code=202)
 
@@ -86,7 +89,8 @@ def phone_change_code(customer_id: str, body: schemas.PhoneChangeCodeRequest, ct
 )
 def phone_change(customer_id: str, body: schemas.PhoneChange, ctx: CtxDep, idem: IdemDep):
     """Second step: the code sent to the new number makes it the customer's phone.
-    Codes follow the same rules as login codes (5 minutes, 5 wrong tries lock 15 minutes)."""
+    Codes follow the same rules as login codes (5 minutes, 5 wrong tries lock 15 minutes);
+    `phone_in_use` only after the right code (the number was taken since)."""
     return idem.with_body(
         ctx, customer_id, body, lambda: service.change_phone(ctx, customer_id, body.new_phone, body.code)
     )

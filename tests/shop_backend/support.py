@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 import pytest
@@ -42,9 +43,12 @@ class Env:
 
 
 @pytest.fixture
-def env(database_url: str) -> Iterator[Env]:
-    """The app on a database holding exactly the contract records, codes exposed."""
-    settings = Settings(database_url=database_url, service_key=KEY, expose_codes=True)
+def env(database_url: str, tmp_path: Path) -> Iterator[Env]:
+    """The app on a database holding exactly the contract records, codes exposed, the SMS
+    outbox in ``tmp_path``, the default throttles."""
+    settings = Settings(
+        database_url=database_url, service_key=KEY, expose_codes=True, sms_outbox=tmp_path / "sms-outbox.jsonl"
+    )
     clock = Clock()
     with session_for(database_url) as session:
         empty_tables(session, Base.metadata)

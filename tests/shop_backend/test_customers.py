@@ -57,7 +57,8 @@ def test_password_reset(client, caplog):
     assert "13800138000" not in caplog.text
 
 
-def test_phone_change(client, caplog):
+def test_phone_change(env, caplog):
+    client = env.client
     with caplog.at_level(logging.INFO, logger="shop_backend"):
         resp = client.post("/v1/customers/C0002/phone-change/code", json={"new_phone": "13912340000"})
         assert resp.status_code == 202
@@ -70,18 +71,50 @@ def test_phone_change(client, caplog):
         done = client.post("/v1/customers/C0002/phone-change", json={"new_phone": "13912340000", "code": code})
     assert done.status_code == 200 and done.json() == {"phone": "139****0000"}
     assert client.get("/v1/customers/C0002").json()["phone"] == "13912340000"
-    assert f"verification code for 139****0000: {code}" in caplog.text
+    assert "phone_change code sent to 139****0000" in caplog.text
+    assert code not in caplog.text
     assert "13912340000" not in caplog.text and "13912345678" not in caplog.text
-    # The old number no longer logs in; the new one does.
-    assert client.post("/v1/verification-codes", json={"phone": "13912345678"}).status_code == 404
-    assert client.post("/v1/verification-codes", json={"phone": "13912340000"}).status_code == 202
+    # The old number no longer gets a code; the new one does.
+    env.clock.advance(seconds=61)
+    old = client.post("/v1/verification-codes", json={"phone": "13912345678"})
+    assert old.status_code == 202 and "dev_code" not in old.json()
+    assert "dev_code" in client.post("/v1/verification-codes", json={"phone": "13912340000"}).json()
 
 
-def test_phone_change_same_and_in_use(client):
+def test_phone_change_same_phone(client):
     same = client.post("/v1/customers/C0001/phone-change/code", json={"new_phone": "13800138000"})
     assert same.status_code == 400 and same.json()["error"]["code"] == "same_phone"
-    taken = client.post("/v1/customers/C0001/phone-change/code", json={"new_phone": "13912345678"})
-    assert taken.status_code == 409 and taken.json()["error"]["code"] == "phone_in_use"
+
+
+def test_a_number_of_another_account_is_answered_like_any_other(env):
+    """The code step does not say whose number it is: 202, no code sent, and wrong codes
+    count down exactly as for a free number."""
+    env.settings.expose_codes = False
+    taken = env.client.post("/v1/customers/C0001/phone-change/code", json={"new_phone": "13912345678"})
+    free = env.client.post("/v1/customers/C0003/phone-change/code", json={"new_phone": "13600000002"})
+    assert (taken.status_code, taken.content) == (free.status_code, free.content) == (202, free.content)
+    assert not env.settings.sms_outbox.read_text().count("13912345678")
+    for left in (4, 3):
+        a = env.client.post("/v1/customers/C0001/phone-change", json={"new_phone": "13912345678", "code": "000000"})
+        b = env.client.post("/v1/customers/C0003/phone-change", json={"new_phone": "13600000002", "code": "000000"})
+        assert (a.status_code, a.json()) == (b.status_code, b.json())
+        assert a.json()["error"]["attempts_left"] == left
+    assert env.client.get("/v1/customers/C0001").json()["phone"] == "13800138000"
+
+
+def test_phone_in_use_only_after_the_right_code(env):
+    """The number was free when the code went out and was taken since: refused, nothing changed."""
+    code = env.client.post("/v1/customers/C0001/phone-change/code", json={"new_phone": "13600000003"}).json()[
+        "dev_code"
+    ]
+    env.clock.advance(seconds=61)
+    other = env.client.post("/v1/customers/C0003/phone-change/code", json={"new_phone": "13600000003"}).json()
+    assert env.client.post(
+        "/v1/customers/C0003/phone-change", json={"new_phone": "13600000003", "code": other["dev_code"]}
+    ).json() == {"phone": "136****0003"}
+    late = env.client.post("/v1/customers/C0001/phone-change", json={"new_phone": "13600000003", "code": code})
+    assert late.status_code == 409 and late.json()["error"]["code"] == "phone_in_use"
+    assert env.client.get("/v1/customers/C0001").json()["phone"] == "13800138000"
 
 
 def test_phone_change_code_expires(env):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -21,6 +22,7 @@ def test_serve_over_http(tmp_path):
         SHOP_DATABASE_URL=f"sqlite:///{tmp_path / 'served.db'}",
         SHOP_SERVICE_KEY=KEY,
         SHOP_EXPOSE_CODES="true",
+        SHOP_SMS_OUTBOX=str(tmp_path / "sms-outbox.jsonl"),
         PYTHONPATH=str(ROOT),
     )
     command = [sys.executable, "-m", "shop_backend", "serve", "--host", "127.0.0.1", "--port", str(port)]
@@ -39,5 +41,5 @@ def test_serve_over_http(tmp_path):
             )
             assert http.get("/openapi.json").json()["info"]["title"]
     output = log_path.read_text()
-    assert f"verification code for 138****8000: {code}" in output
-    assert "13800138000" not in output
+    assert code not in output and "13800138000" not in output
+    assert json.loads((tmp_path / "sms-outbox.jsonl").read_text())["code"] == code
