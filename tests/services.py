@@ -59,13 +59,17 @@ RAISED_SMS_LIMITS = dict(
 
 
 @contextlib.contextmanager
-def running_backend(state_dir: Path, port: Optional[int] = None, default_sms_limits: bool = False) -> Iterator[str]:
-    """The shop backend (scripts/backend) on a fresh SQLite database, its SMS outbox in
-    `state_dir`, SMS throttles raised unless `default_sms_limits`; yields its URL."""
+def running_backend(
+    state_dir: Path, port: Optional[int] = None, default_sms_limits: bool = False, **settings: str
+) -> Iterator[str]:
+    """The shop backend (scripts/backend) on a fresh SQLite database, codes exposed, its SMS
+    outbox in `state_dir`, SMS throttles raised unless `default_sms_limits`; `settings`
+    (SHOP_<NAME> in lower case) override; yields its URL."""
     port = port or free_port()
     limits = {} if default_sms_limits else RAISED_SMS_LIMITS
     outbox = str(state_dir / "sms-outbox.jsonl")
-    env = _service_env("SHOP", port, state_dir / "shop.db", expose_codes="true", sms_outbox=outbox, **limits)
+    overrides = {"expose_codes": "true", "sms_outbox": outbox, **limits, **settings}
+    env = _service_env("SHOP", port, state_dir / "shop.db", **overrides)
     with _service("backend", env, port, state_dir / "backend.log") as url:
         yield url
 
