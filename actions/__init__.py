@@ -7,6 +7,6 @@ classes live in `actions.errand_actions` (the generic errand actions),
 """
 
 from actions import errand_actions, handoff_actions, identity  # noqa: F401  (registers the actions)
-from actions.masking import install_log_filter
+from privacy.logs import install_log_redaction
 
-install_log_filter()
+install_log_redaction()

@@ -10,19 +10,25 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
-from actions.masking import mask_phone
+from privacy import mask_text
 
 PHONE_FORMAT = re.compile(r"^1[3-9]\d{9}$")
 
 
 def say(dispatcher: CollectingDispatcher, text: str, buttons: Optional[List[dict]] = None) -> None:
-    """Every reply goes out with phone numbers masked."""
+    """Every reply goes out with phones, ID numbers and codes masked (an address or e-mail the
+    customer has just typed is echoed for confirmation; stored ones are masked by the errand)."""
     if buttons:
-        dispatcher.utter_message(
-            text=mask_phone(text), buttons=[{**b, "title": mask_phone(b["title"])} for b in buttons]
-        )
+        dispatcher.utter_message(text=_masked(text), buttons=[{**b, "title": _masked(b["title"])} for b in buttons])
     else:
-        dispatcher.utter_message(text=mask_phone(text))
+        dispatcher.utter_message(text=_masked(text))
+
+
+def _masked(text: str) -> str:
+    return mask_text(text, kinds=REPLY_MASKED_KINDS)
+
+
+REPLY_MASKED_KINDS = ("phone", "landline", "id_card", "code")
 
 
 def digits(value: Any) -> str:

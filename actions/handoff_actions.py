@@ -23,9 +23,9 @@ from actions.common import say
 from actions.errands import INTENT_LABELS
 from actions.handoff_client import HandoffUnavailable, handoff_service
 from actions.handoff_package import order_ids, slots, summary, transcript
-from actions.masking import mask_phone
 from contract import channels, handoff
 from contract import slots as slot_names
+from privacy import mask_text
 
 logger = logging.getLogger(__name__)
 
@@ -172,7 +172,7 @@ async def _customer(tracker: Tracker) -> Dict[str, Any]:
     }
     if not verified:
         phone = tracker.get_slot(slot_names.PHONE)
-        known["phone_masked"] = mask_phone(phone) if phone else None
+        known["phone_masked"] = mask_text(phone) if phone else None
         return known
     try:
         record = await backend().customer(customer_id)
@@ -181,7 +181,7 @@ async def _customer(tracker: Tracker) -> Dict[str, Any]:
     known.update(
         name=record.get("name") or known["name"],
         level=record.get("level") or known["level"],
-        phone_masked=mask_phone(record.get("phone") or "") or None,
+        phone_masked=mask_text(record.get("phone") or "") or None,
     )
     return known
 

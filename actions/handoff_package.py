@@ -1,8 +1,8 @@
 """The handoff package (../shared/DESIGN.md): everything an agent needs to go on
 without asking the customer again, built from the Rasa tracker.
 
-Phones and codes are masked in every text of the package: the agent sees what
-the customer said, not their secrets.
+Personal data is masked in every text of the package (privacy.mask_text): the agent sees what
+the customer said, not their phone, codes, e-mail or street address.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 from actions.errands import INTENT_LABELS
-from actions.masking import mask_phone, mask_secrets
 from contract import handoff, messages
 from contract import slots as slot_names
+from privacy import mask_text
 
 # Slots that describe the errand, handed to the agent (never codes or bookkeeping).
 CONTEXT_SLOTS = (
@@ -66,7 +66,7 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
             turns.append(
                 {
                     "role": "customer",
-                    "text": mask_secrets(event.get("text") or ""),
+                    "text": mask_text(event.get("text") or ""),
                     "message_id": event.get("message_id"),
                     "at": _iso(event.get("timestamp")),
                     "intent": intent.get("name"),
@@ -82,7 +82,7 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
                 turns.append(
                     {
                         "role": "agent" if agent else "bot",
-                        "text": mask_secrets(text),
+                        "text": mask_text(text),
                         "at": _iso(event.get("timestamp")),
                     }
                 )
@@ -92,9 +92,8 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
 def slots(tracker: Tracker) -> Dict[str, Any]:
     values = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}
     values = {name: value for name, value in values.items() if value not in (None, "", [])}
-    if "new_phone" in values:
-        values["new_phone"] = mask_phone(str(values["new_phone"]))
-    return values
+    # Every slot that holds customer text (new_phone, new_address, invoice_email...) is masked.
+    return {name: mask_text(value) if isinstance(value, str) else value for name, value in values.items()}
 
 
 def order_ids(tracker: Tracker) -> List[str]:

@@ -3,7 +3,7 @@
 An errand's own sentences (its confirmation, its answers, the questions for its
 own slots) live in its module, actions/errands/<errand>.py; everything said by
 more than one errand, by identity, by the form and by the handoff lives here.
-Phone numbers are formatted masked by the callers (actions.masking); nothing
+Phone numbers are formatted masked by the callers (privacy.mask_text); nothing
 here ever shows a full phone number or a code.
 """
 

@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendError, BackendUnavailable, backend
 from actions.common import say
 from actions.errands.base import BLOCKED_BACKEND_DOWN, CONFIRMED, Errand, ErrandContext, Reply, free_text, simple_ask
-from actions.masking import mask_email
+from privacy import mask_text
 
 ASK_INVOICE_TITLE = "请发一下发票抬头：个人写「个人」或姓名，公司请写公司全称和税号。"
 ASK_INVOICE_EMAIL = "请发一下接收电子发票的邮箱。"
@@ -125,7 +125,7 @@ class InvoiceRequest(
 
 def shown_email(email: Optional[str], previous: Dict[str, Any]) -> str:
     """The previous invoice's e-mail is shown masked; one the customer just typed, as typed."""
-    return mask_email(email) if email and email == previous.get("email") else (email or "")
+    return mask_text(email) if email and email == previous.get("email") else (email or "")
 
 
 def title_and_tax(raw: Optional[str]) -> Tuple[str, Optional[str]]:
@@ -152,7 +152,7 @@ class AskInvoiceEmail(Action):
         if previous.get("email"):
             say(
                 dispatcher,
-                ASK_REISSUE_EMAIL.format(id=previous.get("id"), email=mask_email(previous["email"])),
+                ASK_REISSUE_EMAIL.format(id=previous.get("id"), email=mask_text(previous["email"])),
                 buttons=[{"title": BUTTON_KEEP_EMAIL, "payload": "/affirm"}],
             )
         else:

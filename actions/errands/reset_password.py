@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 
 from actions.backend_client import BackendError, BackendUnavailable, backend
 from actions.errands.base import CONFIRMED, Errand, ErrandContext, Reply
-from actions.masking import mask_phone
+from privacy import mask_text
 
 CONFIRM_RESET_PASSWORD = "确认向您绑定的手机 {phone} 发送重置密码的短信吗？"
 BOUND_PHONE = "绑定手机"  # when the backend cannot tell the number
@@ -23,7 +23,7 @@ class ResetPassword(Errand, name="reset_password", label="重置密码", slots=(
                 phone = (await backend().customer(tracker.get_slot("customer_id"))).get("phone", "")
             except (BackendError, BackendUnavailable):
                 phone = ""
-        return CONFIRM_RESET_PASSWORD.format(phone=mask_phone(phone) or BOUND_PHONE)
+        return CONFIRM_RESET_PASSWORD.format(phone=mask_text(phone) or BOUND_PHONE)
 
     async def do(self, ctx: ErrandContext) -> List[Reply]:
         result = await ctx.client.password_reset(ctx.customer_id, ctx.key)

@@ -10,7 +10,7 @@ from actions import texts
 from actions.errands import ERRAND_INTENTS, errand_named
 from actions.errands.base import explain
 from actions.errands.invoice_request import title_and_tax, wants_reissue
-from actions.masking import mask_email
+from privacy import mask_text
 
 STATUSES = ("pending_payment", "paid", "shipped", "delivered", "completed", "cancelled", "refunding", "refunded")
 SHIPPED, CANCEL, MODIFY = "order_already_shipped", "order_not_cancellable", "order_not_modifiable"
@@ -129,7 +129,7 @@ def test_explain_without_an_order():
     ],
 )
 def test_mask_email(email, masked):
-    assert mask_email(email) == masked
+    assert mask_text(email) == masked
 
 
 @pytest.mark.parametrize(
