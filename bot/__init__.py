@@ -9,4 +9,12 @@
 
 Evaluation reports live in evaluation/, benchmarks in benchmarks/, test and
 benchmark helpers in devtools/.
+
+Importing anything of this package (Rasa does at start-up: the channels of
+credentials.yml, the broker of endpoints.yml, the pipeline of config.yml) installs
+the log redaction of privacy.logs in the Rasa process.
 """
+
+from privacy.logs import install_log_redaction
+
+install_log_redaction()
