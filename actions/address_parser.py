@@ -119,6 +119,9 @@ CITIES = {
     "乌鲁木齐": "新疆",
     "台北": "台湾",
 }
+# An address is read up to this many characters; the rest of a longer message is not
+# looked at (spaCy and the patterns below then cost the same for any message).
+MAX_ADDRESS_CHARS = 200
 PHONE = re.compile(r"(?:\+?86[\s-]?)?(1[3-9]\d{9})(?!\d)")
 DISTRICT = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?:新区|区|县|旗|市)")
 RECEIVER = re.compile(r"(?:收件人|收货人|联系人|姓名)[:：\s]*([\u4e00-\u9fff]{2,4})")
@@ -150,7 +153,8 @@ def _nlp():
 
 def parse_address(text: str) -> Dict[str, str]:
     """Fields for the backend: province, city, detail, and receiver/phone when given."""
-    text = re.sub(r"(?<=\d)[\s-](?=\d)", "", text or "").strip()
+    text = re.sub(r"[\ud800-\udfff]", "", (text or "")[:MAX_ADDRESS_CHARS])
+    text = re.sub(r"(?<=\d)[\s-](?=\d)", "", text).strip()
     fields: Dict[str, str] = {}
     phone = PHONE.search(text)
     if phone:

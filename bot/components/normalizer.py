@@ -10,7 +10,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.base import NO_CONTEXT, GraphContext, ProjectComponent
-from bot.text_normalization import normalize
+from bot.text_normalization import MAX_INPUT_CHARS, normalize
 
 # Key under which the customer's words, before normalisation, stay in the parse
 # result (the normalised form replaces `text`, because every later component
@@ -37,6 +37,9 @@ class ChineseTextNormalizer(ProjectComponent):
             "opencc_config": "t2s",
             # Messages are cut to this many characters for NLU (0: no cut).
             "max_chars": 500,
+            # Only this many characters of a message are read at all: the rest is cut
+            # before normalising, so a huge message costs no more than this (0: no cut).
+            "max_input_chars": MAX_INPUT_CHARS,
         }
 
     def __init__(self, config: Dict[Text, Any], context: GraphContext = NO_CONTEXT) -> None:
@@ -48,6 +51,7 @@ class ChineseTextNormalizer(ProjectComponent):
             traditional_to_simplified=self._config["traditional_to_simplified"],
             opencc_config=self._config["opencc_config"],
             max_chars=self._config["max_chars"],
+            max_input_chars=self._config["max_input_chars"],
         )
 
     def _normalize_message(self, message: Message, is_training: bool) -> None:
@@ -59,7 +63,9 @@ class ChineseTextNormalizer(ProjectComponent):
             return
         message.set(TEXT, normalized.text)
         if not is_training:
-            message.set(ORIGINAL_TEXT, original, add_to_output=True)
+            # The customer's words as far as they were read (the tracker keeps the whole message).
+            limit = self._config["max_input_chars"]
+            message.set(ORIGINAL_TEXT, original[:limit] if limit > 0 else original, add_to_output=True)
             return
         entities = []
         for entity in message.get(ENTITIES) or []:

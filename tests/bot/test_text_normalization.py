@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.text_normalization import normalize
+from bot.text_normalization import MAX_INPUT_CHARS, normalize
 
 
 @pytest.mark.parametrize(
@@ -57,10 +57,27 @@ def test_empty_whitespace_and_control_input():
     assert normalize("\x00\x01\x02").text == ""
 
 
-def test_long_input_is_cut_only_when_asked():
-    long_text = "我要退货" * 2000
-    assert len(normalize(long_text).text) == 8000
+def test_long_input_is_cut_before_it_is_normalised():
+    long_text = "我要退货" * 30_000  # 120,000 characters
+    assert len(normalize(long_text).text) == MAX_INPUT_CHARS
     assert len(normalize(long_text, max_chars=500).text) == 500
+    assert len(normalize(long_text, max_input_chars=0).text) == 120_000
+    # only what was read is worked on: the offset map never reaches past the limit
+    assert max(normalize("退貨 " * 60_000).source_index) < MAX_INPUT_CHARS
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("\ud800", ""),
+        ("退貨\ud800了\udfff", "退货了"),
+        ("\udfff\ud800 １３８ ００１３ ８０００", "13800138000"),
+        ("😀\ud83d", "😀"),
+        ("\U0010ffff\ufffe退款", "\U0010ffff\ufffe退款"),
+    ],
+)
+def test_lone_surrogates_are_dropped_and_the_rest_is_read(raw, expected):
+    assert normalize(raw).text == expected
 
 
 def test_traditional_conversion_can_be_switched_off():

@@ -4,6 +4,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.normalizer import ORIGINAL_TEXT, ChineseTextNormalizer
+from bot.text_normalization import MAX_INPUT_CHARS
 
 
 def make(**config):
@@ -57,11 +58,20 @@ def test_synonym_values_are_kept():
     assert example.get("entities")[0]["value"] == "顺丰"
 
 
-def test_long_messages_are_cut_for_nlu():
-    message = Message(data={"text": "啊" * 5000})
+def test_long_messages_are_cut_for_nlu_and_read_only_up_to_the_input_limit():
+    message = Message(data={"text": "啊" * 120_000})
     make(max_chars=500).process([message])
     assert len(message.get("text")) == 500
+    assert len(message.get(ORIGINAL_TEXT)) == MAX_INPUT_CHARS
+    message = Message(data={"text": "啊" * 5000})
+    make(max_chars=500, max_input_chars=0).process([message])
     assert len(message.get(ORIGINAL_TEXT)) == 5000
+
+
+def test_unencodable_text_is_read_without_it():
+    message = Message(data={"text": "我要退貨\ud800\udfff"})
+    make().process([message])
+    assert message.get("text") == "我要退货"
 
 
 def test_messages_without_text_pass_through():
