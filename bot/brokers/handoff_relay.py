@@ -11,6 +11,11 @@ and the rest of the transcript travels in the handoff package.
 `publish` is called synchronously on Rasa's event loop; it only enqueues, and one
 worker task posts the events in order, so a slow handoff service never blocks a
 customer's turn. A full queue drops the oldest event with a warning.
+
+What crosses is only what the service reads, with the customer's text cut to
+RELAYED_TEXT_CHARS and masked by privacy.mask_text (phones, codes, e-mail and
+street addresses; lone surrogates become U+FFFD): no entities, metadata (identity
+tokens) or slot values leave Rasa this way.
 """
 
 from __future__ import annotations
@@ -25,11 +30,34 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from contract.http import SERVICE_KEY_HEADER
+from privacy import mask_text
 
 logger = logging.getLogger(__name__)
 
 RELAYED_EVENTS = ("user",)
+# The handoff service keeps 2,000 characters of a message (handoff/schemas.py MAX_TEXT);
+# the rest is neither masked nor sent.
+RELAYED_TEXT_CHARS = 2_000
 QUEUE_SIZE = 10_000
+
+
+def relayed(event: Dict[Text, Any]) -> Dict[Text, Any]:
+    """What the handoff service gets of a customer message: its place, its reading and its masked text."""
+    parse = event.get("parse_data") or {}
+    intent = parse.get("intent") or {}
+    sentiment = parse.get("sentiment")
+    return {
+        "event": event.get("event"),
+        "sender_id": event.get("sender_id"),
+        "timestamp": event.get("timestamp"),
+        "message_id": event.get("message_id"),
+        "input_channel": event.get("input_channel"),
+        "text": mask_text(str(event.get("text") or "")[:RELAYED_TEXT_CHARS]),
+        "parse_data": {
+            "intent": {"name": intent.get("name"), "confidence": intent.get("confidence")},
+            "sentiment": sentiment if isinstance(sentiment, dict) else None,
+        },
+    }
 
 
 class HandoffRelayBroker(EventBroker):
@@ -63,7 +91,7 @@ class HandoffRelayBroker(EventBroker):
         if self._queue.full():
             self._queue.get_nowait()
             logger.warning("handoff relay queue full: dropped the oldest event")
-        self._queue.put_nowait(event)
+        self._queue.put_nowait(relayed(event))
 
     async def _relay(self) -> None:
         assert self._queue is not None  # made by the first publish, which starts this worker
