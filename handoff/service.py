@@ -8,6 +8,8 @@ are conditional UPDATEs, so that two agents (or two instances) cannot both win.
 from __future__ import annotations
 
 import logging
+import math
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Callable, Coroutine, Optional, cast
@@ -15,14 +17,16 @@ from typing import Any, Callable, Coroutine, Optional, cast
 import anyio.from_thread
 from sqlalchemy import func, select, update
 from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from contract import messages
 from contract.handoff import AGENT, BOT, CLOSED, QUEUED
+from privacy import mask_text
 from servicekit.clock import Clock, local_time, to_utc
 from servicekit.errors import ApiError
 
-from . import queue, sla, texts
+from . import limits, queue, sla, texts
 from .errors import forbidden, not_found, wrong_state
 from .hub import EVERYONE, Audience, Hub
 from .models import (
@@ -67,10 +71,19 @@ def get_handoff(ctx: Ctx, handoff_id: int) -> Handoff:
     return handoff
 
 
+def can_see(agent: Agent, handoff: Handoff) -> bool:
+    """An agent sees a handoff waiting in the queue (to accept it) and the ones assigned to
+    them; a supervisor sees all."""
+    if agent.role == "supervisor" or handoff.assigned_agent_id == agent.id:
+        return True
+    return handoff.state == QUEUED and handoff.assigned_agent_id is None
+
+
 def visible_handoff(ctx: Ctx, agent: Agent, handoff_id: int) -> Handoff:
-    """An agent sees unassigned handoffs (the queue, tickets) and their own; a supervisor all."""
-    handoff = get_handoff(ctx, handoff_id)
-    if agent.role != "supervisor" and handoff.assigned_agent_id not in (None, agent.id):
+    """The handoff if ``agent`` may see it; 404 otherwise, exactly as for an id that does not
+    exist (an agent learns nothing of other agents' conversations, tickets or ids)."""
+    handoff = ctx.db.get(Handoff, handoff_id)
+    if handoff is None or not can_see(agent, handoff):
         raise not_found()
     return handoff
 
@@ -148,17 +161,60 @@ def agent_statuses(ctx: Ctx, viewer: Agent) -> list[dict[str, Any]]:
     return result
 
 
-def list_tickets(ctx: Ctx, status: Optional[str]) -> list[dict[str, Any]]:
-    """The newest 500 tickets, of one status when given."""
+def list_tickets(ctx: Ctx, agent: Agent, status: Optional[str]) -> list[dict[str, Any]]:
+    """The newest 500 tickets, of one status when given: a supervisor's all, an agent's only
+    those of handoffs assigned to them."""
     query = select(Ticket).order_by(Ticket.id.desc()).limit(500)
+    if agent.role != "supervisor":
+        query = query.join(Handoff, Ticket.handoff_id == Handoff.id).where(Handoff.assigned_agent_id == agent.id)
     if status:
         query = query.where(Ticket.status == status)
     return [ticket_view(t, ctx.settings.tz) for t in ctx.db.scalars(query)]
 
 
+# ----- what enters the service -----
+_UNSTORABLE = re.compile("[\ud800-\udfff]")  # lone surrogates: no database can store them
+
+
+def storable(text: str) -> str:
+    """``text`` as a database stores it: lone surrogates replaced, NUL characters dropped."""
+    return _UNSTORABLE.sub("\ufffd", text).replace("\x00", "")
+
+
+def masked(value: Any) -> Any:
+    """Customer data as the service keeps it: every string in ``value`` (dicts and lists
+    followed) storable and passed through ``privacy.mask_text``. The action server masks
+    too; this is the service's own guarantee for everything it stores or shows."""
+    if isinstance(value, str):
+        return mask_text(storable(value))
+    if isinstance(value, dict):
+        return {storable(str(key)): masked(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [masked(item) for item in value]
+    return value
+
+
+def customer_text(text: str) -> str:
+    """A customer's message as stored: cut to MAX_TEXT, then masked."""
+    return masked(text[:MAX_TEXT])
+
+
 # ----- opening -----
+def open_ticket_of(db: DbSession, sender_id: str) -> Optional[Ticket]:
+    return db.scalars(select(Ticket).where(Ticket.sender_id == sender_id, Ticket.status == "open")).first()
+
+
+def latest_customer_text(package: HandoffPackage) -> Optional[str]:
+    for turn in reversed(package.transcript):
+        if turn.role == "customer" and turn.text.strip():
+            return turn.text
+    return None
+
+
 def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]]:
-    """201 with a new queue entry or ticket; 200 with the open handoff of the same sender."""
+    """201 with a new queue entry or ticket; 200 with the open handoff of the same sender, or
+    (outside business hours) with their open ticket, which gets the customer's latest message;
+    429 ``rate_limited`` when the sender opened too many lately."""
     existing = active_handoff(ctx.db, package.sender_id)
     if existing is not None:
         return 200, _open_answer(ctx, existing)
@@ -166,16 +222,43 @@ def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]
     on_duty = queue.in_business_hours(ctx.settings, now)
     if on_duty and ctx.settings.require_agent_online:
         on_duty = bool(queue.online_agent_ids(ctx.db, ctx.settings, now))
+    if not on_duty:
+        ticket = open_ticket_of(ctx.db, package.sender_id)
+        if ticket is not None:
+            return 200, _add_to_open_ticket(ctx, ticket, package)
+    wait = limits.sender_open_wait(ctx.db, ctx.settings, package.sender_id, now)
+    if wait is not None:
+        minutes = max(1, math.ceil(wait / 60))
+        raise limits.rate_limited(wait, texts.HANDOFF_RATE_LIMITED.format(minutes=minutes))
+    try:
+        handoff = _create_handoff(ctx, package, on_duty, now)
+    except IntegrityError:
+        # the same sender opened one at the same moment (another request, another instance)
+        ctx.db.rollback()
+        existing = active_handoff(ctx.db, package.sender_id)
+        if existing is not None:
+            return 200, _open_answer(ctx, existing)
+        ticket = open_ticket_of(ctx.db, package.sender_id)
+        if ticket is None:
+            raise
+        return 200, _add_to_open_ticket(ctx, ticket, package)
+    if on_duty:
+        ctx.push({"type": "queue"})
+        notify_queue(ctx)
+    return 201, _open_answer(ctx, handoff)
+
+
+def _create_handoff(ctx: Ctx, package: HandoffPackage, on_duty: bool, now: datetime) -> Handoff:
     handoff = Handoff(
         sender_id=package.sender_id,
         channel=package.channel,
         state=QUEUED if on_duty else CLOSED,
-        customer=package.customer.model_dump(mode="json"),
+        customer=masked(package.customer.model_dump(mode="json")),
         reason=package.reason,
-        trigger=package.trigger,
+        trigger=masked(package.trigger),
         priority=package.priority,
-        summary=package.summary,
-        package={"slots": package.slots, "orders": package.orders},
+        summary=masked(package.summary),
+        package={"slots": masked(package.slots), "orders": masked(package.orders)},
         created_at=now,
         queued_at=now if on_duty else None,
     )
@@ -184,7 +267,7 @@ def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]
         handoff.messages.append(
             Message(
                 role=turn.role,
-                text=turn.text[:MAX_TEXT],
+                text=customer_text(turn.text),
                 intent=turn.intent,
                 confidence=turn.confidence,
                 message_id=turn.message_id,
@@ -200,16 +283,31 @@ def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]
     else:
         _open_ticket(ctx, handoff, now)
     ctx.db.commit()
-    if on_duty:
-        ctx.push({"type": "queue"})
-        notify_queue(ctx)
-    return 201, _open_answer(ctx, handoff)
+    return handoff
+
+
+def _add_to_open_ticket(ctx: Ctx, ticket: Ticket, package: HandoffPackage) -> dict[str, Any]:
+    """A repeated request outside business hours: the customer's words go onto their ticket."""
+    text = latest_customer_text(package)
+    if text is not None:
+        ctx.db.add(
+            TicketMessage(ticket_id=ticket.id, role="customer", text=customer_text(text), created_at=ctx.clock.now())
+        )
+        ctx.db.commit()
+    return _open_answer(ctx, ticket.handoff)
 
 
 def _open_ticket(ctx: Ctx, handoff: Handoff, now: datetime) -> Ticket:
     sla_class = ctx.settings.sla_class_for(handoff.reason)
     respond_by, resolve_by = sla.deadlines(sla_class, now, ctx.settings)
-    ticket = Ticket(sla_class=sla_class, created_at=now, respond_by=respond_by, resolve_by=resolve_by, status="open")
+    ticket = Ticket(
+        sla_class=sla_class,
+        sender_id=handoff.sender_id,
+        created_at=now,
+        respond_by=respond_by,
+        resolve_by=resolve_by,
+        status="open",
+    )
     handoff.ticket = ticket
     ctx.db.flush()
     ticket.number = f"GD{local_time(now, ctx.settings.tz):%Y%m%d}{ticket.id:06d}"
@@ -265,7 +363,7 @@ def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
     if event.event == "bot" and messages.is_agent_message(custom):
         return False  # an agent's reply coming back from Rasa: stored when it was sent
     text = event.text or (custom.get("text") if isinstance(custom, dict) else None)
-    if not text:
+    if not text or not isinstance(text, str):
         return False
     message_id = getattr(event, "message_id", None)
     if message_id and any(m.message_id == message_id for m in handoff.messages):
@@ -273,7 +371,7 @@ def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
     at = datetime.fromtimestamp(event.timestamp, UTC).replace(tzinfo=None) if event.timestamp else ctx.clock.now()
     message = Message(
         role="customer" if event.event == "user" else "bot",
-        text=text[:MAX_TEXT],
+        text=customer_text(text),
         at=at,
         message_id=str(message_id)[:64] if message_id else None,
     )
@@ -318,16 +416,14 @@ def _change_state(ctx: Ctx, handoff: Handoff, expected: str, **values: Any) -> N
 
 
 def accept(ctx: Ctx, agent: Agent, handoff_id: int) -> dict[str, Any]:
-    handoff = get_handoff(ctx, handoff_id)
-    # Every agent saw it in the queue: one that another agent took first is a conflict
-    # (409), not "not found"; nothing of that conversation is shown.
-    if agent.role != "supervisor" and handoff.assigned_agent_id not in (None, agent.id):
-        raise ApiError(409, "already_taken", "another agent accepted this conversation first")
+    # One another agent took first is no longer the caller's to see: 404 like any other id;
+    # two agents accepting at the same moment: the loser's conditional UPDATE answers 409.
+    handoff = visible_handoff(ctx, agent, handoff_id)
     now = ctx.clock.now()
     _change_state(ctx, handoff, QUEUED, state=AGENT, assigned_agent_id=agent.id, accepted_at=now)
     handoff.messages.append(Message(role="system", text=texts.SYSTEM_ACCEPTED.format(agent=agent.display_name), at=now))
     ctx.db.commit()
-    ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state})
+    ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state}, audience_of(handoff))
     ctx.push({"type": "queue"})
     notify_queue(ctx)
     return detail(ctx, handoff)
@@ -336,6 +432,7 @@ def accept(ctx: Ctx, agent: Agent, handoff_id: int) -> dict[str, Any]:
 def send_reply(ctx: Ctx, agent: Agent, handoff_id: int, text: str) -> dict[str, Any]:
     handoff = visible_handoff(ctx, agent, handoff_id)
     _require_holder(agent, handoff, supervisor_too=False)
+    text = storable(text)  # as written, masked nowhere: the agent's own words
     ctx.run(ctx.rasa.send_agent_reply, handoff.sender_id, text, agent.display_name)
     message = Message(role="agent", text=text, agent_name=agent.display_name, at=ctx.clock.now())
     handoff.messages.append(message)
@@ -349,7 +446,7 @@ def add_note(ctx: Ctx, agent: Agent, handoff_id: int, text: str) -> dict[str, An
     handoff = visible_handoff(ctx, agent, handoff_id)
     if handoff.assigned_agent_id != agent.id and agent.role != "supervisor":
         raise forbidden("only the assigned agent or a supervisor may add notes")
-    note = Note(handoff_id=handoff.id, agent_id=agent.id, text=text, created_at=ctx.clock.now())
+    note = Note(handoff_id=handoff.id, agent_id=agent.id, text=storable(text), created_at=ctx.clock.now())
     ctx.db.add(note)
     ctx.db.commit()
     return note_view(note, ctx.settings.tz)
@@ -386,7 +483,9 @@ def transfer(ctx: Ctx, agent: Agent, handoff_id: int, to_agent_id: int) -> dict[
     )
     ctx.db.commit()
     ctx.push({"type": "assigned", "handoff_id": handoff.id}, Audience.agents([target.id], supervisors=False))
-    ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state})
+    # the previous holder is told it left them (they knew of it); nobody else hears of it
+    holders = Audience.agents([target.id, previous.id if previous else None])
+    ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state}, holders)
     return detail(ctx, handoff)
 
 
@@ -405,7 +504,7 @@ def end(ctx: Ctx, agent: Agent, handoff_id: int, disposition: Optional[str]) -> 
     )
     handoff.messages.append(Message(role="system", text=text, at=now))
     ctx.db.commit()
-    ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state})
+    ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state}, audience_of(handoff))
     return detail(ctx, handoff)
 
 
@@ -423,7 +522,7 @@ def add_ticket_message(ctx: Ctx, ticket_id: int, text: str) -> TicketMessage:
     ticket = ctx.db.get(Ticket, ticket_id)
     if ticket is None:
         raise not_found("ticket")
-    message = TicketMessage(ticket_id=ticket.id, role="customer", text=text, created_at=ctx.clock.now())
+    message = TicketMessage(ticket_id=ticket.id, role="customer", text=customer_text(text), created_at=ctx.clock.now())
     ctx.db.add(message)
     ctx.db.commit()
     return message

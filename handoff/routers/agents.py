@@ -100,8 +100,8 @@ def list_agents(agent: AgentDep, ctx: CtxDep):
 
 
 @router.get("/tickets", response_model=list[TicketOut], summary="Tickets, newest first")
-def list_tickets(_agent: AgentDep, ctx: CtxDep, status: Optional[str] = "open"):
-    return service.list_tickets(ctx, status)
+def list_tickets(agent: AgentDep, ctx: CtxDep, status: Optional[str] = "open"):
+    return service.list_tickets(ctx, agent, status)
 
 
 @router.patch("/tickets/{ticket_id}", response_model=TicketOut, summary="Supervisor: change a ticket's SLA class")

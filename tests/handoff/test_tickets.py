@@ -106,7 +106,8 @@ def test_supervisor_changes_the_class_and_deadlines(env):
     changed = zhou.patch(f"/api/tickets/{ticket['id']}", json={"sla_class": "suggestion"}).json()
     assert changed["respond_by"] == "2026-12-02T09:00:00+08:00"  # 24 h from Tuesday's opening
     assert changed["resolve_by"] == "2026-12-08T09:00:00+08:00"  # 5 working days: Wed..Fri, Mon, Tue
-    assert [t["sla_class"] for t in wang.get("/api/tickets").json()] == ["suggestion"]
+    assert [t["sla_class"] for t in zhou.get("/api/tickets").json()] == ["suggestion"]
+    assert wang.get("/api/tickets").json() == []  # an agent lists only tickets assigned to them
 
 
 def test_ticket_messages(env):

@@ -73,7 +73,8 @@ def test_customer_message_is_pushed_to_consoles(settings):
 
             cookie = {"Cookie": f"{COOKIE_NAME}={wang}"}
             assert httpx.post(f"{server.url}/api/handoffs/{opened['id']}/accept", headers=cookie).status_code == 200
-            assert _next(li_ws, "handoff") == {"type": "handoff", "handoff_id": opened["id"], "state": "AGENT"}
+            # li learns only that the queue changed, nothing of the conversation wang took
+            assert _next(li_ws, "queue") == {"type": "queue"}
             # Held by wang now: the next customer message goes to wang only (and supervisors).
             http.post("/api/rasa-events", json={"sender_id": "web-ws", "event": "user", "text": "第二句"})
             assert _next(wang_ws, "message")["message"]["text"] == "第二句"
