@@ -14,6 +14,7 @@ from servicekit.app import service_app
 from servicekit.clock import Clock
 
 from .hub import Hub
+from .limits import LoginGate
 from .rasa_client import RasaClient
 from .routers import agents, auth, health, service_api, ws
 from .settings import Settings
@@ -46,9 +47,11 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
         finally:
             await hub.stop()
             await app.state.rasa.aclose()
+            app.state.login_gate.shutdown()
 
     app = service_app(settings, clock, "handoff", "Handoff service", DESCRIPTION, lifespan=lifespan)
     app.state.hub = hub
+    app.state.login_gate = LoginGate(settings.login_hash_workers, settings.login_max_pending)
 
     app.include_router(health.router)
     app.include_router(service_api.router)

@@ -1,8 +1,9 @@
 """Agent passwords and login sessions.
 
 Passwords: hashlib.scrypt with a random salt per password, compared in constant time.
-Sessions: a random token in an HttpOnly, SameSite=Lax cookie; only its SHA-256 is
-stored, so a leaked database holds no usable token.
+Sessions: a random token in an HttpOnly, SameSite=Strict cookie (Secure behind HTTPS,
+required in production); only its SHA-256 is stored, so a leaked database holds no usable
+token. Logins are limited and locked out by handoff.limits.
 """
 
 from __future__ import annotations
@@ -51,12 +52,21 @@ def verify_password(password: str, stored: str) -> bool:
 
 # A hash to check against when the username is unknown, so that the answer takes as
 # long as for a known one and does not tell which usernames exist.
-_DUMMY_HASH = hash_password(secrets.token_hex(8))
+DUMMY_HASH = hash_password(secrets.token_hex(8))
+
+
+def find_agent(db: DbSession, username: str) -> Optional[Agent]:
+    return db.scalars(select(Agent).where(Agent.username == username)).first()
+
+
+def stored_hash(agent: Optional[Agent]) -> str:
+    """What to check a password against: the agent's hash, or the dummy one."""
+    return agent.password_hash if agent is not None else DUMMY_HASH
 
 
 def authenticate(db: DbSession, username: str, password: str) -> Optional[Agent]:
-    agent = db.scalars(select(Agent).where(Agent.username == username)).first()
-    ok = verify_password(password, agent.password_hash if agent else _DUMMY_HASH)
+    agent = find_agent(db, username)
+    ok = verify_password(password, stored_hash(agent))
     return agent if ok and agent is not None and agent.active else None
 
 

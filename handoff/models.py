@@ -5,13 +5,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from servicekit.models import SerialId
 
 # Who holds a conversation: contract.handoff.STATES.
 ROLES = ("agent", "supervisor")
+
+# One open handoff (QUEUED or AGENT) and one open ticket per sender, enforced by the
+# database: partial unique indexes (a second open in a race fails and gets the first).
+OPEN_HANDOFF = "state IN ('QUEUED', 'AGENT')"
+OPEN_TICKET = "status = 'open'"
+
+
+def partial_unique(name: str, column: str, where: str) -> Index:
+    return Index(name, column, unique=True, sqlite_where=text(where), postgresql_where=text(where))
 
 
 class Base(DeclarativeBase):
@@ -49,11 +58,23 @@ class Session(Base):
     agent: Mapped[Agent] = relationship()
 
 
+class LoginFailure(SerialId, Base):
+    """A failed console login, counted per username (``user:<name>``) and per client
+    address (``addr:<ip>``) to lock either after too many (handoff.limits)."""
+
+    __tablename__ = "login_failures"
+    __table_args__ = (Index("ix_login_failures_key_at", "key", "at"),)
+
+    key: Mapped[str] = mapped_column(String(128))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+
 class Handoff(SerialId, Base):
     __tablename__ = "handoffs"
     __table_args__ = (
         Index("ix_handoffs_sender_state", "sender_id", "state"),
         Index("ix_handoffs_state_priority", "state", "priority", "queued_at"),
+        partial_unique("uq_handoffs_open_sender", "sender_id", OPEN_HANDOFF),
     )
 
     sender_id: Mapped[str] = mapped_column(String(255))
@@ -116,11 +137,14 @@ class Ticket(SerialId, Base):
     """A 工单: opened instead of a queue entry outside business hours."""
 
     __tablename__ = "tickets"
+    __table_args__ = (partial_unique("uq_tickets_open_sender", "sender_id", OPEN_TICKET),)
 
     number: Mapped[Optional[str]] = mapped_column(String(20), unique=True)  # GDyyyymmddNNNNNN
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), unique=True)
     sla_class: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | merged | expired
+    # the handoff's sender, here so that the database keeps one open ticket per sender
+    sender_id: Mapped[Optional[str]] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     respond_by: Mapped[datetime] = mapped_column(DateTime)
     resolve_by: Mapped[datetime] = mapped_column(DateTime)

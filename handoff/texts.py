@@ -52,3 +52,10 @@ CANNED_REPLIES = [
     ("还有其他问题", "请问还有其他可以帮您的吗？"),
     ("结束语", "感谢您的耐心等待，祝您生活愉快，再见！"),
 ]
+
+# ----- limits (429 answers: the message is shown as it is) -----
+# to an agent at the console's login
+LOGIN_LOCKED = "登录失败次数过多，账号已暂时锁定，请 {minutes} 分钟后再试。"
+LOGIN_BUSY = "登录的人太多了，请稍等几秒后再试。"
+# to a customer asking for a person again and again (the action server shows it)
+HANDOFF_RATE_LIMITED = "您的转人工请求太频繁了，请 {minutes} 分钟后再试。我们已收到您的问题，会尽快处理。"

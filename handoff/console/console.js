@@ -72,7 +72,9 @@ async function onLogin(event) {
     await startApp(await api("GET", "/api/auth/me"));
   } catch (err) {
     const status = statusOf(err);
-    error.textContent = status === 401 || status === 403 ? MSG.badLogin
+    // 429: locked after too many failures, or too many logins at once; the service says how long
+    const limited = status === 429 ? (err.body && err.body.error && err.body.error.message) || MSG.tooMany : null;
+    error.textContent = limited ? limited : status === 401 || status === 403 ? MSG.badLogin
       : status === 0 ? MSG.network : status === 422 ? MSG.emptyLogin : MSG.server;
     show(error, true);
     $("login-password").value = "";

@@ -15,6 +15,7 @@ export const MSG = {
   network: "网络连接异常，请检查网络后重试。",
   expired: "登录已过期，请重新登录。",
   badLogin: "用户名或密码错误",
+  tooMany: "登录尝试过于频繁，请稍后再试。",
   emptyLogin: "请输入用户名和密码",
   taken: "该会话已被其他客服接入",
   conflict: "该会话状态已变化，已为您刷新。",

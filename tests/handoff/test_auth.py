@@ -56,7 +56,7 @@ def test_login_sets_a_safe_cookie_and_logout_ends_it(env):
     assert response.status_code == 200
     assert response.json() == {"id": response.json()["id"], "username": "wang", "display_name": "小王", "role": "agent"}
     cookie = response.headers["set-cookie"]
-    assert cookie.startswith(f"{COOKIE_NAME}=") and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    assert cookie.startswith(f"{COOKIE_NAME}=") and "HttpOnly" in cookie and "SameSite=strict" in cookie
     assert env.client.get("/api/auth/me").json()["username"] == "wang"
     assert env.client.post("/api/auth/logout").status_code == 200
     env.client.cookies.clear()
