@@ -21,7 +21,7 @@ from actions import texts
 from actions.backend_client import BackendError, BackendUnavailable, backend
 from actions.common import say
 from actions.errands import INTENT_LABELS
-from actions.handoff_client import HandoffUnavailable, handoff_service
+from actions.handoff_client import HandoffRateLimited, HandoffUnavailable, handoff_service
 from actions.handoff_package import order_ids, slots, summary, transcript
 from contract import channels, handoff
 from contract import slots as slot_names
@@ -65,6 +65,9 @@ class ActionHandoff(Action):
         }
         try:
             answer = await handoff_service().open_handoff(package)
+        except HandoffRateLimited as limited:  # asked too often lately: the service says when to try again
+            say(dispatcher, limited.message or texts.HANDOFF_UNAVAILABLE)
+            return events
         except HandoffUnavailable:
             say(dispatcher, texts.HANDOFF_UNAVAILABLE)
             return events

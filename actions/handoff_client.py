@@ -23,6 +23,15 @@ class HandoffUnavailable(Exception):
     """The handoff service could not be reached or failed."""
 
 
+class HandoffRateLimited(HandoffUnavailable):
+    """429: this conversation asked for a person too often lately; `message` is the service's
+    polite Chinese sentence for the customer (handoff/texts.py)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 class HandoffClient:
     def __init__(self, config: Optional[Settings] = None, transport: Optional[httpx.AsyncBaseTransport] = None):
         self.config = config or default_settings
@@ -40,6 +49,9 @@ class HandoffClient:
                 except httpx.HTTPError as error:
                     last = error
                     continue
+                if response.status_code == 429:
+                    logger.info("handoff service %s: rate limited", path)
+                    raise HandoffRateLimited(_error_message(response))
                 if response.status_code >= 400:
                     logger.warning("handoff service %s answered %s", path, response.status_code)
                     raise HandoffUnavailable(f"{path}: HTTP {response.status_code}")
@@ -58,6 +70,14 @@ class HandoffClient:
 
     async def add_ticket_message(self, ticket_id: str, text: str) -> Dict[str, Any]:
         return (await self._post(f"/api/tickets/{ticket_id}/messages", {"text": text})).json()
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        message = response.json()["error"]["message"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return message if isinstance(message, str) else ""
 
 
 def handoff_service() -> HandoffClient:
