@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from privacy import mask_text
+
 STATUS_TEXT = {
     "pending_payment": "待付款",
     "paid": "已付款待发货",
@@ -32,10 +34,10 @@ CHANNELS = ("web", "wechat")
 
 
 def mask_phone(phone: str) -> str:
-    """13800138000 → 138****8000 (the only form of a phone number in logs)."""
-    if len(phone) < 7:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"
+    """13800138000 → 138****8000 (the only form of a phone number in logs), by privacy.mask_text;
+    a value that is no phone number it recognises is masked whole."""
+    masked = mask_text(phone)
+    return masked if masked != phone else "*" * len(phone)
 
 
 def money(cents: int) -> str:
