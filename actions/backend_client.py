@@ -21,7 +21,7 @@ import httpx
 
 from actions.settings import Settings
 from actions.settings import settings as default_settings
-from contract.http import SERVICE_KEY_HEADER
+from contract.http import REQUESTER_HEADER, SERVICE_KEY_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -114,9 +114,20 @@ class BackendClient:
             await client.aclose()
         self._clients.clear()
 
-    async def _request(self, method: str, path: str, *, params=None, json=None, idem_key: Optional[str] = None) -> Any:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params=None,
+        json=None,
+        idem_key: Optional[str] = None,
+        requester: Optional[str] = None,
+    ) -> Any:
         attempts = 1 + (self.config.read_retries if method == "GET" else 0)
-        headers = {"Idempotency-Key": idem_key} if idem_key else None
+        headers = {"Idempotency-Key": idem_key} if idem_key else {}
+        if requester is not None:
+            headers[REQUESTER_HEADER] = requester_id(requester)
         last_error: Optional[Exception] = None
         for attempt in range(attempts):
             if attempt:
@@ -124,7 +135,7 @@ class BackendClient:
             if not self.breaker.allow():
                 raise BackendUnavailable("circuit breaker open")
             try:
-                response = await self._client().request(method, path, params=params, json=json, headers=headers)
+                response = await self._client().request(method, path, params=params, json=json, headers=headers or None)
             except httpx.HTTPError as error:  # connect errors, timeouts, protocol errors
                 self.breaker.failure()
                 last_error = error
@@ -177,11 +188,14 @@ class BackendClient:
         return (await self.get(f"/v1/orders/{order_id}/invoices", customer_id=customer_id)).get("invoices", [])
 
     # ----------------------------------------------------------------- writes
-    async def post(self, path: str, body: Optional[dict] = None, idem_key: Optional[str] = None) -> Any:
-        return await self._request("POST", path, json=body or {}, idem_key=idem_key)
+    async def post(
+        self, path: str, body: Optional[dict] = None, idem_key: Optional[str] = None, requester: Optional[str] = None
+    ) -> Any:
+        return await self._request("POST", path, json=body or {}, idem_key=idem_key, requester=requester)
 
-    async def send_code(self, phone: str) -> dict:
-        return await self.post("/v1/verification-codes", {"phone": phone})
+    async def send_code(self, phone: str, requester: str) -> dict:
+        """An SMS code to the phone; `requester` (the conversation's sender id) is the backend's throttle key."""
+        return await self.post("/v1/verification-codes", {"phone": phone}, requester=requester)
 
     async def check_code(self, phone: str, code: str) -> dict:
         return await self.post("/v1/verification-codes/check", {"phone": phone, "code": code})
@@ -217,8 +231,10 @@ class BackendClient:
     async def password_reset(self, customer_id: str, idem_key: str) -> dict:
         return await self.post(f"/v1/customers/{customer_id}/password-reset", {}, idem_key)
 
-    async def phone_change_code(self, customer_id: str, new_phone: str) -> dict:
-        return await self.post(f"/v1/customers/{customer_id}/phone-change/code", {"new_phone": new_phone})
+    async def phone_change_code(self, customer_id: str, new_phone: str, requester: str) -> dict:
+        return await self.post(
+            f"/v1/customers/{customer_id}/phone-change/code", {"new_phone": new_phone}, requester=requester
+        )
 
     async def phone_change(self, customer_id: str, new_phone: str, code: str, idem_key: str) -> dict:
         return await self.post(
@@ -243,9 +259,21 @@ def _error_from(response: httpx.Response) -> BackendError:
             response.status_code, "unknown_error"
         )
         return BackendError(code, str(body)[:200], response.status_code)
+    details = dict(error)
+    if "retry_after" not in details and response.headers.get("Retry-After", "").isdigit():
+        details["retry_after"] = int(response.headers["Retry-After"])
     return BackendError(
-        str(error.get("code", "unknown_error")), str(error.get("message", "")), response.status_code, error
+        str(error.get("code", "unknown_error")), str(error.get("message", "")), response.status_code, details
     )
+
+
+def requester_id(sender_id: str) -> str:
+    """The X-Requester value of a conversation: its sender id when it is a short printable
+    ASCII word, else a digest of it (a header carries ASCII only; the same sender, the same key)."""
+    text = str(sender_id)
+    if 0 < len(text) <= 128 and text.isascii() and text.isprintable() and " " not in text:
+        return text
+    return "sha256-" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
 _shared: Optional[BackendClient] = None

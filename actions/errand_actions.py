@@ -11,19 +11,26 @@ from __future__ import annotations
 import json
 import logging
 import re
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, SlotSet
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import texts
+from actions import identity, texts
 from actions.backend_client import BackendError, BackendUnavailable, backend, idempotency_key
 from actions.common import digits, items_text, say, user_turns
 from actions.errands import ERRAND_INTENTS, ERRAND_STATE, errand_named, slot_validator
-from actions.errands.base import BLOCKED_BACKEND_DOWN, CONFIRMED, ErrandContext, Reply, explain, summarise
-from actions.identity import customer_from_channel
+from actions.errands.base import (
+    BLOCKED_BACKEND_DOWN,
+    BLOCKED_VERIFICATION_EXPIRED,
+    CONFIRMED,
+    ErrandContext,
+    Reply,
+    explain,
+    summarise,
+)
 from actions.settings import settings
 from contract import slots
 
@@ -31,6 +38,7 @@ logger = logging.getLogger(__name__)
 
 # The errand an order number on its own ("inform" with order_id) starts: the customer wants that order.
 DEFAULT_ERRAND = "order_status"
+VERIFY_FORM = "verify_identity_form"
 REFERS_TO_ORDER = re.compile(r"(这|那|该|此|上)(个|笔|一)?(订单|单子|单|件)|刚才|刚刚|上面")
 
 
@@ -62,24 +70,49 @@ class ActionStartErrand(Action):
         if not named and not REFERS_TO_ORDER.search(tracker.latest_message.get("text") or ""):
             events.append(SlotSet(slots.ORDER_ID, None))
 
-        verified = bool(tracker.get_slot(slots.VERIFIED)) and bool(tracker.get_slot(slots.CUSTOMER_ID))
-        if not verified:
+        events += await settle_identity(errand_named(errand).risk, tracker, dispatcher)
+        return events
+
+
+async def settle_identity(risk: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> List[Dict[str, Any]]:
+    """`verified` for this errand: a proof fresh enough for its risk, or a channel's signed
+    token now, or (events that lead to) verify_identity_form, with the code sent to the
+    account's current phone when the account is known.
+
+    Changing the bound phone (RISK_ACCOUNT) always takes a new code to the current phone:
+    the previous proof is dropped, and a channel's token is not enough.
+    """
+    if risk == identity.RISK_ACCOUNT:
+        known = tracker.get_slot(slots.CUSTOMER_ID)
+        if not known:
             try:
-                customer = await customer_from_channel(tracker)
+                customer = await identity.customer_from_channel(tracker)
             except BackendUnavailable:
                 customer = None
-            if customer and customer.get("id"):
-                verified = True
-                events += [
-                    SlotSet(slots.CUSTOMER_ID, customer["id"]),
-                    SlotSet(slots.CUSTOMER_NAME, customer.get("name")),
-                    SlotSet(slots.CUSTOMER_LEVEL, customer.get("level")),
-                ]
-                say(dispatcher, texts.VERIFIED_KNOWN.format(name=customer.get("name", "")))
-            else:
-                events += [SlotSet(slots.PHONE, None), SlotSet("verification_code", None)]
-        events.append(SlotSet(slots.VERIFIED, verified))
-        return events
+            known = (customer or {}).get("id")
+        if known:
+            say(dispatcher, texts.REVERIFY_CURRENT_PHONE)
+        dropped = [SlotSet(slots.VERIFIED_AT, None), SlotSet(slots.VERIFIED_FOR, None)]
+        return dropped + await identity.proof_again(tracker, known)
+    if identity.is_fresh(tracker, risk):
+        return [SlotSet(slots.VERIFIED, True)]
+    customer = await _channel_customer(tracker)
+    if customer:
+        if customer["id"] != tracker.get_slot(slots.CUSTOMER_ID) or not tracker.get_slot(slots.VERIFIED):
+            say(dispatcher, texts.VERIFIED_KNOWN.format(name=customer.get("name", "")))
+        return [SlotSet(name, value) for name, value in identity.proven(customer, slots.VIA_CHANNEL).items()]
+    if tracker.get_slot(slots.CUSTOMER_ID):
+        say(dispatcher, texts.REVERIFY)  # a known customer whose proof is too old for this errand
+    return await identity.proof_again(tracker)
+
+
+async def _channel_customer(tracker: Tracker) -> Optional[Dict[str, Any]]:
+    """The customer the latest message's signed identity token names, if any."""
+    try:
+        customer = await identity.customer_from_channel(tracker)
+    except BackendUnavailable:
+        return None
+    return customer if customer and customer.get("id") else None
 
 
 # ---------------------------------------------------------------- the errand form
@@ -181,8 +214,35 @@ class ActionDoErrand(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
         errand = tracker.get_slot(slots.ERRAND)
         reset = _cleared() + [SlotSet(slots.ERRAND, None)]
-        if not tracker.get_slot(slots.VERIFIED) or not tracker.get_slot(slots.CUSTOMER_ID):
+        if not tracker.get_slot(slots.CUSTOMER_ID):
             return reset
+        if tracker.get_slot("errand_blocked") == BLOCKED_VERIFICATION_EXPIRED:
+            say(dispatcher, texts.ERRORS[BLOCKED_VERIFICATION_EXPIRED])
+            return reset
+        risk = errand_named(errand).risk
+        renewed: List[Dict[str, Any]] = []
+        if self.acts(errand, tracker) and not identity.is_fresh(tracker, risk):
+            # The proof grew too old while the form ran. The same customer's signed channel
+            # token renews it; otherwise a new code first, then the errand goes on with what
+            # the form collected (the rules continue with errand_form).
+            customer = await _channel_customer(tracker) if risk != identity.RISK_ACCOUNT else None
+            if not customer or customer["id"] != tracker.get_slot(slots.CUSTOMER_ID):
+                say(dispatcher, texts.REVERIFY)
+                return await identity.proof_again(tracker) + [FollowupAction(VERIFY_FORM)]
+            renewed = [SlotSet(name, value) for name, value in identity.proven(customer, slots.VIA_CHANNEL).items()]
+        return renewed + await self.done(errand, tracker, dispatcher, reset)
+
+    @staticmethod
+    def acts(name: str, tracker: Tracker) -> bool:
+        """Whether the errand will reach the backend (not blocked, not declined)."""
+        if tracker.get_slot("errand_blocked"):
+            return False
+        return not (errand_named(name).confirms and tracker.get_slot(CONFIRMED) is not True)
+
+    async def done(
+        self, errand: str, tracker: Tracker, dispatcher: CollectingDispatcher, reset: List[Dict[str, Any]]
+    ) -> List[Dict[str, Any]]:
+        """Does the errand and says how it went; the events of its outcome."""
         # The outcome is what the handoff policy reads: a backend that is down, or a
         # second failed errand, sends the customer to a human.
         failures = int(tracker.get_slot(slots.ERRAND_FAILURES) or 0)

@@ -22,7 +22,7 @@ from actions.backend_client import BackendError, BackendUnavailable, backend
 from actions.common import say
 from actions.errands import INTENT_LABELS
 from actions.handoff_client import HandoffRateLimited, HandoffUnavailable, handoff_service
-from actions.handoff_package import order_ids, slots, summary, transcript
+from actions.handoff_package import customer_verified, order_ids, slots, summary, transcript
 from contract import channels, handoff
 from contract import slots as slot_names
 from privacy import mask_text
@@ -165,7 +165,7 @@ class ActionTakeTicketMessage(Action):
 # ---------------------------------------------------------------------- package parts
 async def _customer(tracker: Tracker) -> Dict[str, Any]:
     customer_id = tracker.get_slot(slot_names.CUSTOMER_ID)
-    verified = bool(tracker.get_slot(slot_names.VERIFIED)) and bool(customer_id)
+    verified = customer_verified(tracker)  # a proof that still counts
     known: Dict[str, Any] = {
         "id": customer_id,
         "name": tracker.get_slot(slot_names.CUSTOMER_NAME),
@@ -195,7 +195,7 @@ async def _orders(tracker: Tracker) -> List[Dict[str, Any]]:
     ids = order_ids(tracker)[:ORDERS_IN_PACKAGE]
     if not ids:
         return []
-    if not (tracker.get_slot(slot_names.VERIFIED) and customer_id):
+    if not (customer_verified(tracker) and customer_id):
         return [{"order_id": order_id} for order_id in ids]
     orders: List[Dict[str, Any]] = []
     for order_id in ids:

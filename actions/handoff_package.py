@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 from actions.errands import INTENT_LABELS
+from actions.identity import is_fresh
 from contract import handoff, messages
 from contract import slots as slot_names
 from privacy import mask_text
@@ -91,9 +92,16 @@ def transcript(tracker: Tracker) -> List[Dict[str, Any]]:
 
 def slots(tracker: Tracker) -> Dict[str, Any]:
     values = {name: tracker.get_slot(name) for name in CONTEXT_SLOTS}
+    # verified means a proof that still counts, not a flag that was once set
+    values[slot_names.VERIFIED] = customer_verified(tracker)
     values = {name: value for name, value in values.items() if value not in (None, "", [])}
     # Every slot that holds customer text (new_phone, new_address, invoice_email...) is masked.
     return {name: mask_text(value) if isinstance(value, str) else value for name, value in values.items()}
+
+
+def customer_verified(tracker: Tracker) -> bool:
+    """Whether the package may show the customer as verified: a proof within ACTIONS_VERIFICATION_TTL_S."""
+    return is_fresh(tracker)
 
 
 def order_ids(tracker: Tracker) -> List[str]:

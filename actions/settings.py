@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -19,6 +20,11 @@ class Settings:
     handoff_url: str
     handoff_service_key: str
     handoff_timeout_s: float
+    # How long a proven identity counts (actions/identity.py): every errand, and the
+    # shorter window of the errands that change or give away something (cancel, address,
+    # returns, invoices, the bound phone).
+    verification_ttl_s: float
+    high_risk_verification_s: float
 
 
 def load() -> Settings:
@@ -35,7 +41,23 @@ def load() -> Settings:
         handoff_url=os.environ.get("ACTIONS_HANDOFF_URL", "http://127.0.0.1:8200").rstrip("/"),
         handoff_service_key=os.environ.get("HANDOFF_SERVICE_KEY", "dev-service-key"),
         handoff_timeout_s=float(os.environ.get("ACTIONS_HANDOFF_TIMEOUT_S", "3")),
+        verification_ttl_s=_seconds("ACTIONS_VERIFICATION_TTL_S", 1800),
+        high_risk_verification_s=_seconds("ACTIONS_HIGH_RISK_VERIFICATION_S", 300),
     )
+
+
+def _seconds(name: str, default: float) -> float:
+    """A positive number of seconds; an unreadable or non-positive value is refused at start."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return float(default)
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, not {raw!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        raise ValueError(f"{name} must be more than 0 seconds")
+    return value
 
 
 settings = load()

@@ -29,14 +29,20 @@ PHONE_BAD_FORMAT = "这个手机号格式好像不对：{problem}。"
 PHONE_PROBLEM_EMPTY = "没有看到号码"
 PHONE_PROBLEM_LENGTH = "现在是{n}位，手机号应为11位"
 PHONE_PROBLEM_PREFIX = "手机号应以13–19开头"
-PHONE_UNKNOWN = "抱歉，没有找到用手机号 {phone} 注册的账户。"
-CODE_SENT = "验证码已发送到 {phone}，5分钟内有效。"
+# One sentence whether or not the phone is a customer's: the bot never tells who is one.
+CODE_SENT = "如果手机号 {phone} 已在本店注册，您将收到一条验证码短信，5分钟内有效。"
 ASK_CODE = "请回复短信里的6位验证码。"
 CODE_BAD_FORMAT = "验证码是6位数字，请核对一下短信。"
-CODE_INVALID = "验证码不正确，还可以再试 {left} 次。"
-CODE_INVALID_NO_COUNT = "验证码不正确，请核对一下短信。"
-CODE_EXPIRED = "验证码已过期，已为您重新发送到 {phone}。"
+# A wrong code reads the same for every phone, registered or not.
+CODE_INVALID = "验证码不正确，请核对短信后重新输入。"
+CODE_EXPIRED = "验证码已过期，已为您重新发送。如果手机号 {phone} 已在本店注册，请查收新的验证码短信。"
 CODE_LOCKED = "验证码错误次数过多，为了账户安全已暂时锁定15分钟。请稍后再试，或回复「转人工」由人工客服帮您核实身份。"
+# The backend throttles codes per phone and per conversation (429 rate_limited, retry_after seconds).
+CODE_THROTTLED = "操作太频繁了，请 {minutes} 分钟后再试。如果已经收到验证码，可以直接回复给我。"
+# The identity proof is older than the errand allows (actions/identity.py): a new code.
+REVERIFY = "为了您的账户安全，需要重新验证一下手机号。"
+# The bound phone changes only after a code to the current phone, in this errand.
+REVERIFY_CURRENT_PHONE = "为了您的账户安全，换绑手机前需要先验证一下当前绑定的手机号。"
 VERIFIED = "验证成功，{name}您好！"
 VERIFIED_KNOWN = "{name}您好，已为您确认账户身份。"
 
@@ -72,11 +78,13 @@ ERRORS = {
     "reason_required": "请说一下退换货的原因，我再帮您提交。",
     "no_refund": "订单 {order_id} 暂时没有退款记录。如果已经申请过退款，可能还在提交中，请稍后再查。",
     "invoice_not_found": "抱歉，没有查到这张发票，请核对一下。",
-    "code_invalid": CODE_INVALID_NO_COUNT,
+    "code_invalid": CODE_INVALID,
     "code_expired": "验证码已过期，请重新获取。",
     "code_locked": CODE_LOCKED,
     "phone_in_use": "这个手机号已经绑定了其他账户，不能再换绑。可以换一个号码，或回复「转人工」处理。",
     "same_phone": "新手机号和当前绑定的号码一样，不需要换绑哦。",
+    # errand_blocked when the identity proof expired while the errand's form ran
+    "verification_expired": "为了您的账户安全，验证已超时，本次操作没有办理。请重新发起，我会再发一次验证码。",
 }
 # {kind} of the return errors: what the errand asks for (Errand.kind_word)
 KIND_WORDS = {"return": "退货", "exchange": "换货"}

@@ -13,6 +13,13 @@ ERRAND = "errand"
 ERRAND_OUTCOME = "errand_outcome"  # action_do_errand → policy: one of OUTCOMES
 ERRAND_FAILURES = "errand_failures"  # failed errands in a row
 VERIFIED = "verified"
+# When the identity was last proven (epoch seconds) and for whom: VERIFIED_FOR is
+# {"customer_id", "phone", "via": one of VIA}. The actions trust an identity by its
+# age (actions/identity.py), the handoff package shows it as verified only while fresh.
+VERIFIED_AT = "verified_at"
+VERIFIED_FOR = "verified_for"
+VIA_CODE = "code"  # an SMS code to the account's phone
+VIA_CHANNEL = "channel"  # a channel's signed identity token
 CUSTOMER_ID = "customer_id"
 CUSTOMER_NAME = "customer_name"
 CUSTOMER_LEVEL = "customer_level"

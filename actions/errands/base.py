@@ -17,6 +17,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import texts
 from actions.backend_client import BackendClient, backend, idempotency_key
 from actions.common import items_text, say, short_time, user_turns
+from actions.identity import RISK_NORMAL
 
 # A reply: its text and its buttons (or None).
 Reply = Tuple[str, Optional[List[Dict[str, str]]]]
@@ -25,6 +26,8 @@ BLOCKED_BACKEND_DOWN = "backend_down"
 CONFIRMED = "confirmed"
 # Slots every errand may set while the form runs (cleared when an errand starts or ends).
 COMMON_STATE_SLOTS = ("errand_blocked", "order_summary")
+# The value of `errand_blocked` when the proof expired while the form ran (texts.ERRORS).
+BLOCKED_VERIFICATION_EXPIRED = "verification_expired"
 
 
 @dataclass
@@ -58,6 +61,7 @@ class Errand:
     label: str = ""  # what the intent is called on a clarification button and in the agent's summary
     slots: Tuple[str, ...] = ()  # what the errand form asks for, in order; CONFIRMED last = an explicit yes first
     state_slots: Tuple[str, ...] = ()  # further slots of its own, cleared when an errand starts or ends
+    risk: str = RISK_NORMAL  # how fresh the identity proof must be (actions.identity.RISK_*)
     # Words of the backend error explanations (texts.ERRORS).
     action_word: str = "办理"
     shipped_hint: str = ""

@@ -7,12 +7,14 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 from actions.errands.base import CONFIRMED, Errand, ErrandContext, Reply
+from actions.identity import RISK_HIGH
 
 CONFIRM_CANCEL = "确认要取消订单 {order_id}（{items}，¥{total}）吗？取消后款项会原路退回。"
 CANCELLED = "订单 {order_id} 已为您取消，款项 ¥{total} 会在1–3个工作日内原路退回。"
 
 
 class CancelOrder(Errand, name="cancel_order", label="取消订单", slots=("order_id", CONFIRMED)):
+    risk = RISK_HIGH  # money goes back
     action_word = "取消"
     shipped_hint = "您可以在签收后申请退货，或者拒收，款项会原路退回。"
 

@@ -8,6 +8,7 @@ from rasa_sdk import Tracker
 
 from actions import texts
 from actions.errands.base import CONFIRMED, Errand, ErrandContext, Reply, free_text, return_precheck, simple_ask
+from actions.identity import RISK_HIGH
 
 ASK_EXCHANGE_FOR = "请说一下想换成什么（比如：换成L码、换成黑色、同款换新），以及换货原因。"
 CONFIRM_EXCHANGE = "确认为订单 {order_id} 申请换货吗？换成：{exchange_for}。"
@@ -15,6 +16,7 @@ EXCHANGE_CREATED = "换货申请已提交（申请号 {id}），换成：{exchan
 
 
 class ExchangeGoods(Errand, name="exchange_goods", label="换货", slots=("order_id", "exchange_for", CONFIRMED)):
+    risk = RISK_HIGH  # goods go out
     kind_word = texts.KIND_WORDS["exchange"]
 
     def precheck(self, order: Dict[str, Any]) -> Optional[str]:

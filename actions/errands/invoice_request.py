@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.backend_client import BackendError, BackendUnavailable, backend
 from actions.common import say
 from actions.errands.base import BLOCKED_BACKEND_DOWN, CONFIRMED, Errand, ErrandContext, Reply, free_text, simple_ask
+from actions.identity import RISK_HIGH
 from privacy import mask_text
 
 ASK_INVOICE_TITLE = "请发一下发票抬头：个人写「个人」或姓名，公司请写公司全称和税号。"
@@ -49,6 +50,7 @@ def wants_reissue(text: Optional[str]) -> bool:
 class InvoiceRequest(
     Errand, name="invoice_request", label="开发票", slots=("order_id", "invoice_title", "invoice_email", CONFIRMED)
 ):
+    risk = RISK_HIGH  # the order's details go to an e-mail
     # invoice_reissue: the customer asked to send it again; invoice_previous: {"id", "email"} of the latest
     state_slots = ("invoice_reissue", "invoice_previous")
 

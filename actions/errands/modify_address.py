@@ -9,6 +9,7 @@ from rasa_sdk import Tracker
 from actions.address_parser import missing_parts, parse_address
 from actions.common import say
 from actions.errands.base import CONFIRMED, Errand, ErrandContext, Reply, simple_ask
+from actions.identity import RISK_HIGH
 
 ASK_ADDRESS = "请发一下新的收货地址（省市区 + 详细地址；如果收件人或电话也要改，请一起写上）。"
 # What the address is missing (actions/address_parser.missing_parts).
@@ -21,6 +22,7 @@ ADDRESS_CHANGED = "好的，订单 {order_id} 的收货地址已改为：{addres
 
 
 class ModifyAddress(Errand, name="modify_address", label="改地址", slots=("order_id", "new_address", CONFIRMED)):
+    risk = RISK_HIGH  # where the parcel goes
     action_word = "修改地址"
     shipped_hint = "可以联系快递改派，或者回复「转人工」帮您处理。"
 

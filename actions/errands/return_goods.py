@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional
 from rasa_sdk import Tracker
 
 from actions.errands.base import CONFIRMED, Errand, ErrandContext, Reply, free_text, return_precheck, simple_ask
+from actions.identity import RISK_HIGH
 
 ASK_RETURN_REASON = "请简单说一下退货原因（比如：尺码不合适、质量问题、不想要了）。"
 CONFIRM_RETURN = "确认为订单 {order_id} 申请退货吗？退货原因：{reason}。"
@@ -15,6 +16,8 @@ RETURN_REFUND = "，预计退款 ¥{amount}"
 
 
 class ReturnGoods(Errand, name="return_goods", label="退货", slots=("order_id", "return_reason", CONFIRMED)):
+    risk = RISK_HIGH  # a refund
+
     def precheck(self, order: Dict[str, Any]) -> Optional[str]:
         return return_precheck(order)
 

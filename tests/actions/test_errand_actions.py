@@ -8,6 +8,7 @@ Seed data (shop_backend/CONTRACT.md): 张伟 C0001 13800138000 (0001 shipped SF�
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
@@ -100,11 +101,17 @@ def test_phone_format_is_checked_and_explained(call, value, problem):
     assert "格式" in result["text"] and problem in result["text"]
 
 
-def test_unknown_phone_is_told(call):
+@pytest.mark.parametrize("phone", ["13800138000", "13511112222"])  # a customer's, nobody's
+def test_every_phone_gets_the_same_answer(call, phone):
     c = call(errand="account_points").form("verify_identity_form", "phone")
-    c.user("13511112222", "inform", phone="13511112222")
+    c.user(phone, "inform", phone=phone)
     result = c.run("validate_verify_identity_form")
-    assert c.slots["phone"] is None and "没有找到" in result["text"] and "135****2222" in result["text"]
+    assert c.slots["phone"] == phone
+    assert result["text"] == texts.CODE_SENT.format(phone=f"{phone[:3]}****{phone[-4:]}")
+    c.form("verify_identity_form", "verification_code")
+    c.user("000000", "inform", verification_code="000000")
+    assert c.run("validate_verify_identity_form")["text"] == texts.CODE_INVALID
+    assert c.slots["verified"] is False
 
 
 def test_phone_then_wrong_code_then_right_code(call, backend_url):
@@ -119,7 +126,7 @@ def test_phone_then_wrong_code_then_right_code(call, backend_url):
     c.form("verify_identity_form", "verification_code")
     c.user("000000", "inform", verification_code="000000")
     result = c.run("validate_verify_identity_form")
-    assert c.slots["verification_code"] is None and "还可以再试" in result["text"]
+    assert c.slots["verification_code"] is None and result["text"] == texts.CODE_INVALID
 
     c.user("12345", "inform", verification_code="12345")
     assert "6位" in c.run("validate_verify_identity_form")["text"]
@@ -128,6 +135,8 @@ def test_phone_then_wrong_code_then_right_code(call, backend_url):
     c.user(code, "inform", verification_code=code)
     result = c.run("validate_verify_identity_form")
     assert c.slots["verified"] is True and c.slots["customer_id"] == "C0001"
+    assert c.slots["verified_for"] == {"customer_id": "C0001", "phone": "138****8000", "via": "code"}
+    assert time.time() - 60 < c.slots["verified_at"] <= time.time()
     assert c.slots["verification_code"] != code, "the code is not kept in the tracker's slots"
     assert "张伟" in result["text"]
 

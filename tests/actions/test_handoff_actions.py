@@ -7,7 +7,8 @@ import pytest
 import requests
 
 from actions import texts
-from tests.actions.conftest import ActionCall
+from actions.settings import settings
+from tests.actions.conftest import ActionCall, fresh_proof
 from tests.services import HANDOFF_DEMO_PASSWORD, running_actions, running_handoff
 
 UPSET = {"label": "negative", "score": 0.97}
@@ -30,12 +31,14 @@ def handoff_of(session: requests.Session, handoff_url: str, sender: str) -> dict
     return session.get(f"{handoff_url}/api/handoffs/{row['id']}", timeout=10).json()
 
 
-def angry_zhang_wei(url: str, domain_dict) -> ActionCall:
-    """张伟 (金卡), verified with his phone, asked about 20261101000001, then lost his temper."""
+def angry_zhang_wei(url: str, domain_dict, proven_s_ago: float = 0) -> ActionCall:
+    """张伟 (金卡), verified with his phone `proven_s_ago`, asked about 20261101000001, then lost his temper."""
     c = ActionCall(url, domain_dict)
     c.user("我的快递怎么还没到", "logistics_track", sentiment=CALM)
     c.user("13800138000", "inform", phone="13800138000", sentiment=CALM)
     c.set("verified", True)
+    for name, value in fresh_proof("C0001", age_s=proven_s_ago).items():
+        c.set(name, value)
     c.set("customer_id", "C0001")
     c.set("customer_name", "张伟")
     c.set("customer_level", "金卡")
@@ -93,6 +96,15 @@ def test_the_handoff_carries_the_whole_context_and_pauses_the_bot(action_url, ha
     assert texts.HANDOFF_ALREADY in again["text"]
     rows = supervisor(handoff_url).get(f"{handoff_url}/api/handoffs", timeout=10).json()
     assert [r["sender_id"] for r in rows].count(c.sender) == 1
+
+
+def test_an_expired_proof_is_not_shown_as_verified(action_url, handoff_url, domain_dict):
+    c = angry_zhang_wei(action_url, domain_dict, proven_s_ago=settings.verification_ttl_s + 60)
+    c.run("action_handoff")
+    package = handoff_of(supervisor(handoff_url), handoff_url, c.sender)["package"]
+    assert package["customer"]["verified"] is False
+    assert package["slots"]["verified"] is False
+    assert package["orders"] == [{"order_id": "20261101000001"}], "no order details for an unproven customer"
 
 
 def test_a_low_confidence_message_is_clarified_with_the_two_likeliest_intents(action_url, domain_dict):

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from typing import Any, Dict, List, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 VERIFIED = {"verified": True, "customer_id": "C0001", "customer_name": "张伟"}
+
+
+def proof(age_s: float, customer_id: str = "C0001", via: str = "code") -> Dict[str, Any]:
+    """The slots of an identity proven `age_s` seconds ago (actions/identity.py)."""
+    return {
+        "verified_at": time.time() - age_s,
+        "verified_for": {"customer_id": customer_id, "phone": "138****8000", "via": via},
+    }
 
 
 def tracker(
@@ -18,7 +27,12 @@ def tracker(
     active_loop: Optional[str] = None,
     **slots: Any,
 ) -> Tracker:
-    """A tracker whose latest message is `text` (`intent`), with these slots set."""
+    """A tracker whose latest message is `text` (`intent`), with these slots set.
+
+    A verified customer (`**VERIFIED`) without `verified_at` was proven just now.
+    """
+    if slots.get("verified") and slots.get("customer_id") and "verified_at" not in slots:
+        slots = {**proof(0, slots["customer_id"]), **slots}
     latest = {"text": text, "intent": {"name": intent, "confidence": 1.0}, "entities": entities or []}
     return Tracker.from_dict(
         {
