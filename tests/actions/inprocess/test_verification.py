@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional
 
 import httpx
 import pytest
+import yaml
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import errand_actions, identity, texts
@@ -23,7 +24,9 @@ from actions.handoff_package import slots as package_slots
 from actions.identity import ValidateVerifyIdentityForm
 from actions.settings import _seconds, settings
 from bot import identity_token
+from contract import slots as slot_names
 from contract.http import REQUESTER_HEADER
+from devtools.rasa_server import ROOT
 from privacy import mask_text
 from tests.actions.inprocess.trackers import VERIFIED, call, proof, run, slot_events, tracker
 
@@ -375,3 +378,12 @@ def test_a_declined_errand_needs_no_new_code(fake):
     state = tracker(errand="cancel_order", order_id=ORDER, confirmed=False, **verified(TTL + MARGIN_S))
     result = run(ActionDoErrand(), state)
     assert result["text"] == texts.DECLINED and followup(result) is None and fake.calls == []
+
+
+def test_the_domain_keeps_the_proof_and_no_slot_outlives_a_session():
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for name in (slot_names.VERIFIED_AT, slot_names.VERIFIED_FOR):
+        slot = domain["slots"][name]
+        assert slot["mappings"] == [{"type": "custom"}], "only the actions set a proof"
+        assert slot["influence_conversation"] is False
+    assert domain["session_config"]["carry_over_slots_to_new_session"] is False
