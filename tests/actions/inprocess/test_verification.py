@@ -387,3 +387,13 @@ def test_the_domain_keeps_the_proof_and_no_slot_outlives_a_session():
         assert slot["mappings"] == [{"type": "custom"}], "only the actions set a proof"
         assert slot["influence_conversation"] is False
     assert domain["session_config"]["carry_over_slots_to_new_session"] is False
+
+
+def test_a_channel_token_alone_cannot_change_the_phone(fake):
+    state = tracker("我要换绑手机", "change_phone")
+    state.events[-1]["metadata"] = {"identity_token": identity_token.sign({"shop_customer_id": "C0001"})}
+    result = run(ActionStartErrand(), state)
+    slots = slot_events(result["events"])
+    assert slots["verified"] is False and slots["phone"] == CURRENT_PHONE
+    assert "customer_id" not in slots, "the account is known only once the code is back"
+    assert texts.REVERIFY_CURRENT_PHONE in result["text"]
