@@ -366,6 +366,19 @@ def test_a_wrong_password_is_refused_and_an_ended_session_goes_back_to_the_login
     assert page.text_content("#login-error") == "登录已过期，请重新登录。"
 
 
+def test_a_locked_login_says_how_long_to_wait(handoff_url, context):
+    # five failures lock a username, known or not (the service's login limit); "zhao" is no
+    # agent, so no other test is locked out
+    for _ in range(5):
+        body = {"username": "zhao", "password": "wrong-password"}
+        assert requests.post(f"{handoff_url}/api/auth/login", json=body, timeout=30).status_code == 401
+    page = context.new_page()
+    login(page, handoff_url, "zhao", "wrong-password")
+    page.wait_for_selector("#login-error", state="visible")
+    assert page.text_content("#login-error") == "登录失败次数过多，账号已暂时锁定，请 15 分钟后再试。"
+    assert page.is_hidden("#app-view")
+
+
 def test_taking_a_conversation_someone_else_took_first_is_explained(handoff_url, rasa_url, context):
     _, _, handoff_id = open_handoff(handoff_url, rasa_url)
     # The page's live updates are held back, so that it still shows the conversation as queued
