@@ -35,6 +35,11 @@ def credentials_for(fake: FakeWeChat, **overrides) -> dict:
     return values
 
 
+def mode_settings(safe: bool) -> dict:
+    """Safe mode (the fake's EncodingAESKey configured) or plaintext mode (none)."""
+    return {} if safe else {"encoding_aes_key": ""}
+
+
 def config_for(fake: FakeWeChat, **overrides) -> WeChatConfig:
     return WeChatConfig.from_credentials(credentials_for(fake, **overrides), environ={})
 

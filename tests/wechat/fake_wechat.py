@@ -1,7 +1,8 @@
 """A fake WeChat on loopback that speaks the real protocol.
 
 - `FakeWeChat.push(...)` is WeChat's message push: it signs the request (and in
-  safe mode encrypts it and signs `Encrypt` with msg_signature), POSTs it to the
+  safe mode, the default, encrypts it and signs `Encrypt` with msg_signature;
+  `safe=False` is plaintext mode), POSTs it to the
   connector, and resends the identical request when no answer comes within
   `timeout_s` (5 s in production), three deliveries in all. Passive replies are
   decrypted and checked the way WeChat would.
@@ -9,7 +10,8 @@
   it issues access_tokens, refuses tokens it did not issue or that were
   replaced, can expire the current token (40001/42001) to make the connector
   refresh, enforces the 2048-byte text limit and the 5 replies per customer
-  message, and records every call.
+  message, can fail sends with an HTTP error status (`send_http_status`), and
+  records every call.
 """
 
 from __future__ import annotations
@@ -86,6 +88,8 @@ class ApiState:
     sends: List[Send] = field(default_factory=list)
     # replies allowed per OpenID since its last message
     allowance: Dict[str, int] = field(default_factory=dict)
+    # not 200: custom/send fails with this HTTP status (a WeChat outage)
+    send_http_status: int = 200
     lock: threading.Condition = field(default_factory=threading.Condition)
 
 
@@ -133,7 +137,10 @@ class _ApiHandler(BaseHTTPRequestHandler):
         with state.lock:
             touser, msgtype = data.get("touser", ""), data.get("msgtype", "")
             content = (data.get("text") or {}).get("content", "")
-            if token not in state.tokens_issued:
+            status = state.send_http_status
+            if status != 200:
+                errcode = -1  # system busy
+            elif token not in state.tokens_issued:
                 errcode = 40014
             elif token in state.dead_tokens:
                 errcode = state.dead_tokens[token]
@@ -148,7 +155,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
                 state.allowance[touser] -= 1
             state.sends.append(Send(touser, msgtype, content, token, errcode))
             state.lock.notify_all()
-        self._json({"errcode": errcode, "errmsg": "ok" if errcode == 0 else "refused"})
+        self._json({"errcode": errcode, "errmsg": "ok" if errcode == 0 else "refused"}, status)
 
 
 class FakeWeChat:
@@ -285,7 +292,7 @@ class FakeWeChat:
         with self.api.lock:
             self.api.allowance[doc.get("FromUserName", "")] = MAX_REPLIES_PER_MESSAGE
 
-    def push(self, webhook_url: str, xml: str, safe: bool = False, **forgery) -> PushResult:
+    def push(self, webhook_url: str, xml: str, safe: bool = True, **forgery) -> PushResult:
         params, body = self.signed_request(xml, safe, **forgery)
         self._new_customer_message(xml)
         return self.deliver(webhook_url, params, body)

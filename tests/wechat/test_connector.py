@@ -7,16 +7,19 @@ than five replies, very long replies, buttons, expired tokens, retries.
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 
 import pytest
 import redis
+import requests
+from wechatpy.crypto import WeChatCrypto
 
 from bot import identity_token
 from bot.channels.wechat import texts
 from bot.channels.wechat.render import MAX_TEXT_BYTES
-from tests.wechat.conftest import FAKE_TIMEOUT_S, config_for
+from tests.wechat.conftest import FAKE_TIMEOUT_S, config_for, mode_settings
 from tests.wechat.harness import ScriptedBot, ServedChannel, echo
 
 
@@ -65,9 +68,9 @@ def test_url_verification_echoes_echostr_and_refuses_a_wrong_signature(fake):
 
 # ------------------------------------------------------------- message flow
 @pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
-def test_text_reaches_the_bot_as_the_openid_with_a_signed_identity(fake, safe):
+def test_text_reaches_the_bot_as_the_openid_signed_identity_only_for_a_signed_body(fake, safe):
     bot = ScriptedBot()
-    with ServedChannel(config_for(fake), bot) as served:
+    with ServedChannel(config_for(fake, **mode_settings(safe)), bot) as served:
         result = fake.push(served.webhook, fake.text_xml("oAlice", "你好，查订单"), safe=safe)
         assert [d.status for d in result.deliveries] == [200]
         assert result.deliveries[0].body == "success"  # unencrypted also in safe mode
@@ -75,6 +78,10 @@ def test_text_reaches_the_bot_as_the_openid_with_a_signed_identity(fake, safe):
     [message] = bot.received
     assert message.sender_id == "oAlice" and message.input_channel == "wechat"
     assert message.metadata["channel"] == "wechat" and message.metadata["external_id"] == "oAlice"
+    if not safe:
+        # plaintext mode: `signature` covers only timestamp and nonce, not FromUserName
+        assert "identity_token" not in message.metadata
+        return
     claims = identity_token.verify(message.metadata["identity_token"])
     assert claims["channel"] == "wechat" and claims["external_id"] == "oAlice"
 
@@ -83,6 +90,7 @@ def test_the_demo_token_vouches_for_nobody(fake):
     from bot.channels.wechat.config import DEMO_TOKEN
 
     fake.token = DEMO_TOKEN
+    fake.crypto = WeChatCrypto(DEMO_TOKEN, fake.encoding_aes_key, fake.appid)
     bot = ScriptedBot()
     with ServedChannel(config_for(fake), bot) as served:
         fake.push(served.webhook, fake.text_xml("oAlice", "你好"))
@@ -110,7 +118,7 @@ def test_tampered_or_stale_pushes_are_refused(fake):
         params, body = fake.signed_request(fake.text_xml("oMallory", "你好"), safe=True)
         tampered = body.replace(b"<Encrypt><![CDATA[", b"<Encrypt><![CDATA[AAAA")
         assert fake.deliver(served.webhook, params, tampered).deliveries[0].status == 403
-        old = fake.signed_request(fake.text_xml("oMallory", "你好"), safe=False, timestamp=int(time.time()) - 3600)
+        old = fake.signed_request(fake.text_xml("oMallory", "你好"), safe=True, timestamp=int(time.time()) - 3600)
         assert fake.deliver(served.webhook, *old).deliveries[0].status == 403
         garbage = fake.deliver(served.webhook, fake.signed_request("<xml/>", safe=False)[0], b"not xml")
         assert garbage.deliveries[0].status in (400, 403)
@@ -120,7 +128,7 @@ def test_tampered_or_stale_pushes_are_refused(fake):
 def test_a_signed_query_cannot_carry_another_body(fake):
     """Plaintext mode signs only token, timestamp and nonce: a seen query with a new body is a replay."""
     bot = ScriptedBot()
-    with ServedChannel(config_for(fake), bot) as served:
+    with ServedChannel(config_for(fake, encoding_aes_key=""), bot) as served:
         params, body = fake.signed_request(fake.text_xml("oAlice", "你好"), safe=False)
         fake._new_customer_message(fake.text_xml("oAlice", "你好"))
         assert fake.deliver(served.webhook, params, body).deliveries[0].status == 200
@@ -351,7 +359,7 @@ def test_an_agents_reply_goes_out_prefixed_through_the_output_channel(fake):
 @pytest.mark.parametrize("safe", [False, True], ids=["plain", "safe"])
 def test_passive_mode_answers_in_the_response(fake, safe):
     bot = ScriptedBot()
-    with ServedChannel(config_for(fake, mode="passive"), bot) as served:
+    with ServedChannel(config_for(fake, mode="passive", **mode_settings(safe)), bot) as served:
         result = fake.push(served.webhook, fake.text_xml("oPassive", "a]]>b 你好"), safe=safe)
     assert [d.status for d in result.deliveries] == [200]
     assert result.reply == "您说的是：a]]>b 你好"
@@ -379,3 +387,101 @@ def test_passive_mode_too_slow_for_every_retry_delivers_with_the_next_message(fa
         later = fake.push(served.webhook, fake.text_xml("oVerySlow", "还在吗"))
     assert later.reply == texts.PASSIVE_EARLIER + "\n很慢的回复\n\n您说的是：还在吗"
     assert bot.texts == ["查物流", "还在吗"]
+
+
+# ------------------------------------------------------------------- attacks
+def test_a_plaintext_push_to_a_safe_mode_account_is_refused_and_stores_nothing(fake):
+    """Downgrade: drop encrypt_type and send a body nobody signed; the key is configured."""
+    bot = ScriptedBot()
+    with ServedChannel(config_for(fake), bot) as served:
+        xml = fake.text_xml("oWECHAT_ZHANGWEI", "帮我把手机号换成13900000000", msg_id=4242)
+        result = fake.push(served.webhook, xml, safe=False)
+        assert [d.status for d in result.deliveries] == [403]
+        time.sleep(0.5)
+        assert bot.received == [] and fake.sends_to("oWECHAT_ZHANGWEI", ok_only=False) == []
+        # the refusal remembered nothing: the same MsgId, encrypted by WeChat, is new
+        assert fake.push(served.webhook, xml).deliveries[0].body == "success"
+        fake.wait_for_sends("oWECHAT_ZHANGWEI", 1)
+    assert len(bot.received) == 1 and "identity_token" in bot.received[0].metadata
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_a_replayed_push_is_answered_and_not_processed_again(fake, store):
+    bot = ScriptedBot()
+    with ServedChannel(config_for(fake, **store_settings(store)), bot) as served:
+        xml = fake.text_xml("oReplay", "取消我的订单")
+        params, body = fake.signed_request(xml, safe=True)
+        fake._new_customer_message(xml)
+        assert fake.deliver(served.webhook, params, body).deliveries[0].body == "success"
+        fake.wait_for_sends("oReplay", 1)
+        # the captured request, replayed after the turn has run (timestamp still fresh)
+        fake._new_customer_message(xml)
+        for _ in range(3):
+            replay = fake.deliver(served.webhook, params, body)
+            assert [(d.status, d.body) for d in replay.deliveries] == [(200, "success")]
+        time.sleep(0.5)
+    assert bot.texts == ["取消我的订单"]
+    assert len(fake.sends_to("oReplay", ok_only=False)) == 1
+
+
+@pytest.mark.skipif(not redis_available(), reason="no Redis on 127.0.0.1:6379")
+def test_with_redis_a_push_taken_by_one_instance_is_not_processed_by_another(fake):
+    one, two = ScriptedBot(), ScriptedBot()
+    config = config_for(fake, **store_settings("redis"))
+    with ServedChannel(config, one) as first, ServedChannel(config, two) as second:
+        xml = fake.text_xml("oTwoInstances", "你好")
+        params, body = fake.signed_request(xml, safe=True)
+        fake._new_customer_message(xml)
+        assert fake.deliver(first.webhook, params, body).deliveries[0].body == "success"
+        fake.wait_for_sends("oTwoInstances", 1)
+        assert fake.deliver(second.webhook, params, body).deliveries[0].body == "success"
+        time.sleep(0.5)
+    assert one.texts == ["你好"] and two.received == []
+
+
+def test_huge_and_hostile_bodies_get_a_clear_refusal_and_the_channel_keeps_serving(fake):
+    bot = ScriptedBot()
+    with ServedChannel(config_for(fake), bot) as served:
+        params, _ = fake.signed_request(fake.text_xml("oBig", "你好"), safe=True)
+        huge = b"<xml><Encrypt>" + b"A" * (8 * 1024 * 1024) + b"</Encrypt></xml>"
+        assert fake.deliver(served.webhook, params, huge).deliveries[0].status == 413
+
+        def chunked():  # no Content-Length: refused while it streams
+            for _ in range(64):
+                yield b"A" * 65536
+
+        streamed = requests.post(served.webhook, params=params, data=chunked(), timeout=30)
+        assert streamed.status_code == 413
+        laughs = (
+            b'<?xml version="1.0"?><!DOCTYPE xml [<!ENTITY a "aaaaaaaaaa">'
+            + b"".join(f'<!ENTITY {chr(98 + n)} "{("&" + chr(97 + n) + ";") * 10}">'.encode() for n in range(8))
+            + b"]><xml><Encrypt>&i;</Encrypt></xml>"
+        )
+        assert fake.deliver(served.webhook, params, laughs).deliveries[0].status == 400
+        assert fake.deliver(served.webhook, params, b"\x00\xff<xml").deliveries[0].status == 400
+        assert fake.push(served.webhook, fake.text_xml("oBig", "还在吗")).deliveries[0].body == "success"
+        fake.wait_for_sends("oBig", 1)
+    assert bot.texts == ["还在吗"]
+
+
+def test_the_appsecret_and_access_token_stay_out_of_the_logs(fake, caplog):
+    caplog.set_level(logging.DEBUG)
+    with ServedChannel(config_for(fake), ScriptedBot()) as served:
+        fake.push(served.webhook, fake.text_xml("oLogs", "一"))
+        fake.wait_for_sends("oLogs", 1)  # a token fetched (secret in the URL) and used
+        fake.api.send_http_status = 500  # WeChat fails: the error carries the URL
+        fake.push(served.webhook, fake.text_xml("oLogs", "二"))
+        deadline = time.monotonic() + 10
+        while "not sent" not in caplog.text and time.monotonic() < deadline:
+            time.sleep(0.1)
+    with ServedChannel(config_for(fake, api_base_url=fake.api_base_url + "/gone"), ScriptedBot()) as served:
+        fake.api.send_http_status = 200
+        fake.push(served.webhook, fake.text_xml("oLogs2", "三"))  # the token request fails: 404
+        deadline = time.monotonic() + 10
+        while caplog.text.count("not sent") < 2 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    assert caplog.text.count("not sent") == 2, caplog.text
+    assert "HTTPStatusError" in caplog.text
+    assert fake.api.tokens_issued
+    for secret in [fake.secret, *fake.api.tokens_issued]:
+        assert secret not in caplog.text

@@ -2,6 +2,11 @@
 
 wechatpy's WeChatClient is synchronous and hard-codes the API host, so the two
 calls are made here with httpx.AsyncClient against the configured base URL.
+
+WeChat puts the AppSecret (token endpoint) and the access_token (every other call)
+into the query string, and httpx logs each request's URL at INFO: its loggers are
+kept at WARNING and redact those parameters, and what this module logs about a
+failed call never holds the URL's query, the AppSecret or the token.
 """
 
 from __future__ import annotations
@@ -9,7 +14,8 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from typing import List, Optional
+import re
+from typing import Iterable, List, Optional
 
 import httpx
 
@@ -18,6 +24,43 @@ from bot.channels.wechat.render import fit_messages
 from bot.channels.wechat.store import Store
 
 logger = logging.getLogger(__name__)
+
+# Query parameters whose values never reach a log line.
+_SECRET_PARAMS = re.compile(r"((?:secret|access_token|token|key|password)=)[^&\s'\"]+", re.IGNORECASE)
+HTTP_CLIENT_LOGGERS = ("httpx", "httpcore")
+
+
+def redact(text: str, secrets: Iterable[Optional[str]] = ()) -> str:
+    """`text` with secret query parameters and the given secret values replaced by ***."""
+    text = _SECRET_PARAMS.sub(r"\1***", text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+class _RedactQuery(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:
+            return True
+        record.msg, record.args = redact(message), ()
+        return True
+
+
+def quiet_http_client_logs() -> None:
+    """httpx's request lines (URL with query) stay out of the logs, and are redacted if
+    a logging configuration lowers the level again (idempotent)."""
+    for name in HTTP_CLIENT_LOGGERS:
+        library = logging.getLogger(name)
+        if library.getEffectiveLevel() < logging.WARNING:
+            library.setLevel(logging.WARNING)
+        if not any(isinstance(f, _RedactQuery) for f in library.filters):
+            library.addFilter(_RedactQuery())
+
+
+quiet_http_client_logs()
 
 TOKEN_KEY = "access_token"
 # Refresh this long before WeChat's expiry: a new fetch invalidates the old token
@@ -29,7 +72,7 @@ TOKEN_ERRORS = {40001, 40014, 42001}
 
 class WeChatApiError(Exception):
     def __init__(self, errcode: int, errmsg: str = "") -> None:
-        super().__init__(f"{errcode} {errmsg}")
+        super().__init__(f"{errcode} {redact(errmsg)}")
         self.errcode = errcode
 
 
@@ -53,6 +96,19 @@ class WeChatApi:
             await self._client.aclose()
             self._client = None
 
+    async def redacted(self, text: str) -> str:
+        """`text` as it may be logged: without a URL's secret query parameters, the
+        AppSecret or the current access_token."""
+        try:
+            token = await self.store.get(TOKEN_KEY)
+        except Exception:  # the store is down: the query patterns still apply
+            token = None
+        return redact(text, (self.config.secret, token))
+
+    async def describe(self, error: BaseException) -> str:
+        """A failed call as it may be logged: the error's type and redacted message."""
+        return await self.redacted(f"{type(error).__name__}: {error}")
+
     # ------------------------------------------------------------- access_token
     async def access_token(self, rejected: Optional[str] = None) -> str:
         """The cached token; fetched once (across instances with Redis) when missing,
@@ -75,7 +131,8 @@ class WeChatApi:
         )
         data = _json(response)
         if not data.get("access_token"):
-            raise WeChatApiError(int(data.get("errcode", -1)), str(data.get("errmsg", "")))
+            errmsg = redact(str(data.get("errmsg", "")), (self.config.secret,))
+            raise WeChatApiError(int(data.get("errcode", -1)), errmsg)
         logger.info("wechat: fetched a new access_token (expires in %s s)", data.get("expires_in"))
         return data["access_token"], int(data.get("expires_in", 7200))
 
@@ -97,13 +154,15 @@ class WeChatApi:
                 logger.info("wechat: access_token refused (%s), refreshing once", errcode)
                 token = await self.access_token(rejected=token)
                 errcode, errmsg = await self._post_custom(token, body)
-        except (httpx.HTTPError, WeChatApiError, ValueError) as error:
-            logger.warning("wechat: customer-service message to %s not sent: %r", openid, error)
+        except Exception as error:  # network, HTTP status, API error, bad JSON: the turn goes on
+            logger.warning("wechat: customer-service message to %s not sent (%s)", openid, await self.describe(error))
             return False
         if errcode != 0:
             # 45015: more than 48 h since the customer wrote; 45047: over 5 replies;
             # 48001: account without the API (use mode: passive); 40164: IP not whitelisted.
-            logger.warning("wechat: customer-service message to %s refused: %s %s", openid, errcode, errmsg)
+            logger.warning(
+                "wechat: customer-service message to %s refused: %s %s", openid, errcode, await self.redacted(errmsg)
+            )
             return False
         return True
 

@@ -14,7 +14,7 @@ import contextlib
 import hashlib
 import logging
 import time
-from typing import Any, Awaitable, Callable, Coroutine, Dict, Optional, Set, Text
+from typing import Any, Awaitable, Callable, Coroutine, Dict, List, Optional, Set, Text
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -32,12 +32,39 @@ from bot.channels.wechat.output import TurnCollector, WeChatOutput
 from bot.channels.wechat.render import Rendered, merge_into_one, render_turn
 from bot.channels.wechat.store import make_store
 from contract.channels import WECHAT
+from privacy import mask_text
 
 logger = logging.getLogger(__name__)
 
 # WeChat delivers a push at most three times (the first try and two retries).
 DELIVERIES = 3
 POLL_S = 0.05
+# Store key prefix of the messages already taken (dedupe of retries and replays).
+SEEN = "seen:"
+
+
+async def read_limited(request: Request, limit: int) -> bytes:
+    """The request body, refused (TooLarge) as soon as it passes `limit` bytes: a huge
+    body is never held in memory whole."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise protocol.TooLarge("declared body too large")
+    stream = request.stream
+    if stream is None:  # not a streaming route: Sanic has read the body already
+        body = request.body or b""
+        if len(body) > limit:
+            raise protocol.TooLarge("body too large")
+        return body
+    chunks: List[bytes] = []
+    size = 0
+    while True:
+        chunk = await stream.read()
+        if chunk is None:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise protocol.TooLarge("body too large")
+        chunks.append(chunk)
 
 
 class WeChatInput(InputChannel):
@@ -78,9 +105,14 @@ class WeChatInput(InputChannel):
         async def verify_url(request: Request) -> HTTPResponse:
             return self.verify_url(request.args)
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            return await self.receive(request.args, request.body or b"")
+            try:
+                body = await read_limited(request, protocol.MAX_BODY_BYTES)
+            except protocol.TooLarge:
+                logger.warning("wechat: push refused (body over %s bytes)", protocol.MAX_BODY_BYTES)
+                return response.text("payload too large", status=413)
+            return await self.receive(request.args, body)
 
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
@@ -90,15 +122,16 @@ class WeChatInput(InputChannel):
         return webhook
 
     # ---------------------------------------------------------------- webhook
-    def verify_url(self, args: Any) -> HTTPResponse:
+    def verify_url(self, args: Any, now: Optional[float] = None) -> HTTPResponse:
         """WeChat's URL check: echo `echostr` when the signature is ours."""
         echostr = args.get("echostr")
         try:
             protocol.check_request_signature(
                 self.config.token, args.get("signature"), args.get("timestamp"), args.get("nonce")
             )
-        except protocol.Refused:
-            logger.warning("wechat: URL check with a wrong signature refused")
+            protocol.check_timestamp(args.get("timestamp"), self.config.max_clock_skew_s, now)
+        except protocol.Refused as refusal:
+            logger.warning("wechat: URL check refused (%s)", refusal)
             return response.text("forbidden", status=403)
         if not echostr:
             return response.text("missing echostr", status=400)
@@ -112,29 +145,37 @@ class WeChatInput(InputChannel):
             logger.warning("wechat: push refused (%s)", refusal)
             return response.text("forbidden", status=403)
         except protocol.Malformed as problem:
-            logger.warning("wechat: unreadable push (%s)", problem)
+            logger.warning("wechat: unreadable push (%s)", mask_text(str(problem)))
             return response.text("bad request", status=400)
         if not await self._signature_used_once(args, body):
             logger.warning("wechat: push refused (signed query reused with another body)")
             return response.text("forbidden", status=403)
         if inbound is None:
             return response.text("success")
-        first = await self.store.add("seen:" + inbound.key, "1", self.config.dedupe_ttl_s)
+        # The first sight of a message claims it, in every instance sharing the store:
+        # WeChat's retries and any replay within the window are answered, not processed.
+        first = await self.store.add(SEEN + inbound.key, "1", self.config.dedupe_ttl_s)
         if self.config.mode == PASSIVE:
             return await self._answer_passively(inbound, first, args, arrived)
         if first:
             self._spawn(self._customer_service_turn(inbound))
         else:
-            logger.info("wechat: retry of %s ignored (already taken)", inbound.key)
+            logger.info("wechat: repeat of %s ignored (already taken)", inbound.key)
         return response.text("success")
 
-    def read_push(self, args: Any, body: bytes) -> Optional[Inbound]:
-        """Checks signatures (and decrypts); raises Refused or Malformed."""
+    def read_push(self, args: Any, body: bytes, now: Optional[float] = None) -> Optional[Inbound]:
+        """Checks signatures, the clock and the mode (and decrypts); raises Refused or Malformed.
+
+        With an EncodingAESKey configured only encrypted pushes are taken: a plaintext
+        one would have a body nobody signed (a downgrade), so it is refused."""
         timestamp, nonce = args.get("timestamp"), args.get("nonce")
         protocol.check_request_signature(self.config.token, args.get("signature"), timestamp, nonce)
-        protocol.check_timestamp(timestamp, self.config.max_clock_skew_s)
+        protocol.check_timestamp(timestamp, self.config.max_clock_skew_s, now)
+        encrypted = protocol.is_encrypted(args.get("encrypt_type"))
+        if self.crypto is not None and not encrypted:
+            raise protocol.Refused("plaintext push while an EncodingAESKey is configured")
         outer = protocol.parse_xml(body)
-        if args.get("encrypt_type", "raw").lower() == "aes":
+        if encrypted:
             if self.crypto is None:
                 raise protocol.Malformed("encrypted push but no encoding_aes_key configured")
             plain = protocol.decrypt_body(
@@ -142,15 +183,16 @@ class WeChatInput(InputChannel):
             )
         else:
             plain = body.decode("utf-8", errors="replace")
-        return classify(protocol.read_message(plain))
+        message = protocol.read_message(plain)
+        protocol.check_create_time(message, self.config.max_clock_skew_s, now)
+        return classify(message, body_signed=encrypted)
 
     async def _signature_used_once(self, args: Any, body: bytes) -> bool:
         """In plaintext mode `signature` does not cover the body: a signed query seen
         once may come again only with the same body (WeChat's own retries)."""
         digest = hashlib.sha256(body).hexdigest()
         key = f"nonce:{args.get('timestamp')}:{args.get('nonce')}"
-        ttl = max(2 * self.config.max_clock_skew_s, self.config.dedupe_ttl_s)
-        if await self.store.add(key, digest, ttl):
+        if await self.store.add(key, digest, self.config.dedupe_ttl_s):
             return True
         return await self.store.get(key) == digest
 
@@ -178,11 +220,12 @@ class WeChatInput(InputChannel):
                 self._user_locks.pop(openid, None)
 
     # ------------------------------------------------------------------ turns
-    def metadata(self, openid: str) -> Dict[str, Any]:
-        claims = {"channel": self.name(), "external_id": openid}
+    def metadata(self, inbound: Inbound) -> Dict[str, Any]:
+        claims = {"channel": self.name(), "external_id": inbound.openid}
         metadata: Dict[str, Any] = dict(claims)
-        if self.config.vouches_identity:
-            # WeChat signed this request, so it vouches for the OpenID.
+        if self.config.vouches_identity and inbound.body_signed:
+            # WeChat signed this message (msg_signature covers the encrypted body,
+            # FromUserName included), so it vouches for the OpenID.
             metadata[identity_token.METADATA_KEY] = identity_token.sign(claims)
         return metadata
 
@@ -199,7 +242,7 @@ class WeChatInput(InputChannel):
             inbound.openid,
             input_channel=self.name(),
             message_id=inbound.message_id,
-            metadata=self.metadata(inbound.openid),
+            metadata=self.metadata(inbound),
         )
         failed = False
         try:

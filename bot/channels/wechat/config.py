@@ -7,7 +7,9 @@ import binascii
 import logging
 import os
 from dataclasses import dataclass, fields
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional
+
+from contract import deployment
 
 logger = logging.getLogger(__name__)
 
@@ -15,11 +17,16 @@ CUSTOMER_SERVICE = "customer_service"
 PASSIVE = "passive"
 MODES = (CUSTOMER_SERVICE, PASSIVE)
 
-# The embedded demo values of credentials.yml. Requests signed with the public demo
-# token prove nothing, so the connector does not vouch for identities with it.
-DEMO_TOKEN = "xiaomi-demo-token"
+# The embedded demo values of credentials.yml (contract.deployment is their one home).
+# Requests signed with the public demo token prove nothing, so the connector does
+# not vouch for identities with it; production mode refuses all three.
+DEMO_TOKEN = deployment.DEMO_VALUES["WECHAT_TOKEN"]
+DEMO_SECRET = deployment.DEMO_VALUES["WECHAT_SECRET"]
+DEMO_ENCODING_AES_KEY = deployment.DEMO_VALUES["WECHAT_ENCODING_AES_KEY"]
 
 ENV_PREFIX = "WECHAT_"
+# How production mode names what refuses to start (remove the channel from credentials.yml if unused).
+PROCESS = "rasa: the WeChat channel (bot.channels.wechat.WeChatInput in credentials.yml)"
 
 
 @dataclass(frozen=True)
@@ -35,21 +42,31 @@ class WeChatConfig:
     reply_timeout_s: float = 5.0
     # Passive mode: how long a delivery waits for the bot before giving up on it.
     passive_budget_s: float = 4.5
-    # Refuse requests whose timestamp is further than this from our clock (0: off).
-    max_clock_skew_s: float = 600.0
-    # How long a processed MsgId / event is remembered (WeChat retries for ~15 s).
-    dedupe_ttl_s: float = 300.0
+    # Refuse pushes whose timestamp (and CreateTime) is further than this from our clock.
+    max_clock_skew_s: float = 300.0
+    # How long a processed MsgId / event is remembered: at least the replay window
+    # (2 x max_clock_skew_s), so that a captured push is refused as long as its
+    # timestamp passes. Shared by every instance when redis_url is set.
+    dedupe_ttl_s: float = 600.0
     # How long numbered choices stay answerable with a digit.
     choices_ttl_s: float = 1800.0
     http_timeout_s: float = 10.0
 
     @property
     def safe_mode_ready(self) -> bool:
+        """With an EncodingAESKey only encrypted pushes (safe or compatible mode) are taken."""
         return bool(self.encoding_aes_key)
 
     @property
     def vouches_identity(self) -> bool:
-        return self.token != DEMO_TOKEN
+        return self.token not in deployment.DEMO_VALUES.values()
+
+    @property
+    def replay_window_s(self) -> float:
+        """How long one signed push can pass the clock check: its timestamp may be up to
+        max_clock_skew_s ahead of our clock when we first see it, and stays acceptable
+        until it is max_clock_skew_s behind."""
+        return 2 * self.max_clock_skew_s
 
     @classmethod
     def from_credentials(
@@ -73,6 +90,10 @@ class WeChatConfig:
             kwargs[name] = float(value) if field.type == "float" else str(value).strip()
         config = cls(**kwargs)
         config.validate()
+        problems = config.production_problems()
+        deployment.refuse_unsafe(PROCESS, problems, env)
+        if problems:
+            logger.warning("wechat: not fit for production: %s", "; ".join(problems))
         if not config.vouches_identity:
             logger.warning(
                 "wechat: the demo token is in use; set WECHAT_TOKEN (and the AppID, "
@@ -80,6 +101,24 @@ class WeChatConfig:
                 "treated as proof of the customer's identity until then."
             )
         return config
+
+    def production_problems(self) -> List[str]:
+        """What production mode refuses in this configuration, each problem named."""
+        problems = []
+        if not self.encoding_aes_key:
+            problems.append(
+                "WECHAT_ENCODING_AES_KEY is not set: plaintext pushes are not signed over their body "
+                "(configure 安全模式 and its EncodingAESKey)"
+            )
+        secrets = {"WECHAT_TOKEN": self.token}
+        if self.encoding_aes_key:
+            secrets["WECHAT_ENCODING_AES_KEY"] = self.encoding_aes_key
+        if self.mode == CUSTOMER_SERVICE or self.secret:
+            secrets["WECHAT_SECRET"] = self.secret
+        problems += deployment.secret_problems(secrets)
+        if not self.api_base_url.lower().startswith("https://"):
+            problems.append("WECHAT_API_BASE_URL is not https: the AppSecret and access_token would travel in clear")
+        return problems
 
     def validate(self) -> None:
         if not self.token or not self.appid:
@@ -97,5 +136,10 @@ class WeChatConfig:
             raise ValueError("wechat: customer_service mode needs the AppSecret (secret)")
         if not 0 < self.passive_budget_s < self.reply_timeout_s:
             raise ValueError("wechat: passive_budget_s must be below reply_timeout_s")
-        if self.dedupe_ttl_s < 60:
-            raise ValueError("wechat: dedupe_ttl_s must be at least 60 s")
+        if not 0 < self.max_clock_skew_s <= 3600:
+            raise ValueError("wechat: max_clock_skew_s must be above 0 and at most 3600 s")
+        if self.dedupe_ttl_s < self.replay_window_s:
+            raise ValueError(
+                f"wechat: dedupe_ttl_s ({self.dedupe_ttl_s:g} s) must be at least the replay window, "
+                f"2 x max_clock_skew_s ({self.replay_window_s:g} s): a push replayed later would be taken again"
+            )

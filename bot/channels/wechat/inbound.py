@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from wechatpy.messages import BaseMessage
@@ -36,10 +36,18 @@ class Inbound:
     key: str  # dedupe key: one per message, identical in WeChat's retries
     text: str = ""
     message_id: Optional[str] = None
+    # True when WeChat's signature covered the message itself (msg_signature over the
+    # encrypted body); a plaintext push's signature covers only timestamp and nonce.
+    body_signed: bool = False
 
 
-def classify(message: BaseMessage) -> Optional[Inbound]:
+def classify(message: BaseMessage, body_signed: bool = False) -> Optional[Inbound]:
     """The Inbound for a parsed push, or None when it needs no answer."""
+    inbound = _classify(message)
+    return replace(inbound, body_signed=body_signed) if inbound is not None else None
+
+
+def _classify(message: BaseMessage) -> Optional[Inbound]:
     raw = message._data  # the XML fields as sent
     openid, account = str(message.source), str(message.target or "")
     msg_type = str(raw.get("MsgType", "")).lower()

@@ -1,7 +1,9 @@
 """WeChat's message-push protocol: signatures, safe-mode crypto, parsing, passive replies.
 
 Signatures are computed like wechatpy's `check_signature` (sha1 of the sorted
-parts) but compared in constant time; AES and XML parsing are wechatpy's.
+parts) but compared in constant time; AES and the message classes are wechatpy's.
+XML is read by expat with every DTD refused (no entity can be declared, so none
+can expand), after a size check.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 import hmac
 import re
 import time
-from typing import Optional
+from typing import Any, Optional
+from xml.parsers import expat
 
 import xmltodict
 from wechatpy import parse_message
@@ -30,6 +33,23 @@ class Malformed(Exception):
     """Signed, but not something we can read (HTTP 400)."""
 
 
+class TooLarge(Malformed):
+    """A body far larger than any WeChat push (HTTP 413)."""
+
+
+ENCRYPT_TYPE_AES = "aes"
+ENCRYPT_TYPE_RAW = "raw"
+
+
+def is_encrypted(encrypt_type: Optional[str]) -> bool:
+    """Whether a push says it is encrypted (`encrypt_type=aes`: safe or compatible mode).
+    Absent or `raw` is plaintext; anything else is not WeChat's."""
+    value = (encrypt_type or ENCRYPT_TYPE_RAW).strip().lower()
+    if value not in (ENCRYPT_TYPE_AES, ENCRYPT_TYPE_RAW):
+        raise Malformed("unknown encrypt_type")
+    return value == ENCRYPT_TYPE_AES
+
+
 def sha1_signature(*parts: str) -> str:
     signer = WeChatSigner()
     signer.add_data(*parts)
@@ -48,25 +68,44 @@ def check_request_signature(
         raise Refused("signature")
 
 
-def check_timestamp(timestamp: str, max_skew_s: float, now: Optional[float] = None) -> None:
-    if max_skew_s <= 0:
-        return
+def check_timestamp(timestamp: Any, max_skew_s: float, now: Optional[float] = None, what: str = "timestamp") -> None:
+    """Refuses a time (seconds since the epoch) further than `max_skew_s` from `now`, either way."""
     try:
-        sent = int(timestamp)
+        sent = int(str(timestamp).strip())
     except (TypeError, ValueError):
-        raise Refused("timestamp") from None
-    if abs((now or time.time()) - sent) > max_skew_s:
-        raise Refused("stale timestamp")
+        raise Refused(what) from None
+    if abs((time.time() if now is None else now) - sent) > max_skew_s:
+        raise Refused(f"{what} outside the replay window")
 
 
-def parse_xml(body: bytes) -> dict:
-    if len(body) > MAX_BODY_BYTES:
-        raise Malformed("body too large")
+class _NoDtdExpat:
+    """The expat module as xmltodict uses it, except that a DTD stops the parse:
+    no entity can be declared, so none can expand (billion laughs, external files)."""
+
+    @staticmethod
+    def ParserCreate(*args: Any, **kwargs: Any) -> Any:  # noqa: N802 (expat's name)
+        parser = expat.ParserCreate(*args, **kwargs)
+        parser.StartDoctypeDeclHandler = _refuse_dtd
+        parser.EntityDeclHandler = _refuse_dtd
+        return parser
+
+
+def _refuse_dtd(*_: Any) -> None:
+    raise Malformed("XML with a DTD or entity declaration")
+
+
+def parse_xml(body: bytes | str) -> dict:
+    """The children of the root `<xml>` element; raises TooLarge or Malformed."""
+    data = body.encode("utf-8", errors="replace") if isinstance(body, str) else body
+    if len(data) > MAX_BODY_BYTES:
+        raise TooLarge("body too large")
     try:
-        document = xmltodict.parse(body, disable_entities=True)
+        document = xmltodict.parse(data, expat=_NoDtdExpat, disable_entities=True)
         root = document["xml"]
+    except Malformed:
+        raise
     except Exception as error:  # expat errors, missing root
-        raise Malformed(f"not WeChat XML: {error}") from None
+        raise Malformed(f"not WeChat XML: {type(error).__name__}") from None
     if not isinstance(root, dict):
         raise Malformed("empty XML")
     return root
@@ -90,13 +129,21 @@ def decrypt_body(
 
 
 def read_message(plain_xml: str) -> BaseMessage:
+    parse_xml(plain_xml)  # size and DTD checks before wechatpy reads it
     try:
         message = parse_message(plain_xml)
     except Exception as error:
-        raise Malformed(f"cannot parse message: {error}") from None
+        raise Malformed(f"cannot parse message: {type(error).__name__}") from None
     if message is None or not message.source:
         raise Malformed("message without FromUserName")
     return message
+
+
+def check_create_time(message: BaseMessage, max_skew_s: float, now: Optional[float] = None) -> None:
+    """The message's own CreateTime (inside the encryption in safe mode) must be recent too."""
+    created = message._data.get("CreateTime")
+    if created is not None:
+        check_timestamp(created, max_skew_s, now, what="CreateTime")
 
 
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
