@@ -54,6 +54,14 @@ def new_fake(timeout_s: float = FAKE_TIMEOUT_S) -> FakeWeChat:
     )
 
 
+@pytest.fixture(autouse=True)
+def fresh_message_rate_limit(monkeypatch):
+    """Each test starts with an empty per-conversation rate limit (the test OpenIDs repeat)."""
+    from bot import rate_limit
+
+    monkeypatch.setattr(rate_limit, "MESSAGE_RATE_LIMITER", rate_limit.MessageRateLimiter())
+
+
 @pytest.fixture
 def fake():
     with new_fake() as server:
@@ -67,6 +75,14 @@ WECHAT_ENV_BLANK = {
 }
 
 
+def user_events(url: str, sender: str) -> list:
+    """The customer's messages as the Rasa server at `url` recorded them."""
+    import requests
+
+    tracker = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
+    return [e for e in tracker["events"] if e["event"] == "user"]
+
+
 def write_credentials(path, fake: FakeWeChat, **overrides):
     import yaml
 
@@ -77,9 +93,12 @@ def write_credentials(path, fake: FakeWeChat, **overrides):
     return path
 
 
-def serve_rasa_with_wechat(model, action_url, state, fake: FakeWeChat, handoff_url=None, port=None, **overrides):
+def serve_rasa_with_wechat(
+    model, action_url, state, fake: FakeWeChat, handoff_url=None, port=None, log_path=None, **overrides
+):
     """A real `rasa run` whose only channel is the WeChat connector, pointed at `fake`
-    (with `handoff_url`: its customer messages relayed to that handoff service)."""
+    (with `handoff_url`: its customer messages relayed to that handoff service); its
+    log goes to `log_path` (default: rasa.log in `state`)."""
     from devtools.rasa_server import running_rasa
     from tests.services import endpoints_file
 
@@ -89,6 +108,6 @@ def serve_rasa_with_wechat(model, action_url, state, fake: FakeWeChat, handoff_u
         endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
         credentials=credentials,
         env=WECHAT_ENV_BLANK,
-        log_path=state / "rasa.log",
+        log_path=log_path or state / "rasa.log",
         port=port,
     )

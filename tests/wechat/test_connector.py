@@ -16,9 +16,10 @@ import redis
 import requests
 from wechatpy.crypto import WeChatCrypto
 
-from bot import identity_token
+from bot import identity_token, rate_limit
 from bot.channels.wechat import texts
 from bot.channels.wechat.render import MAX_TEXT_BYTES
+from contract.messages import RATE_LIMITED_TEXT
 from tests.wechat.conftest import FAKE_TIMEOUT_S, config_for, mode_settings
 from tests.wechat.harness import ScriptedBot, ServedChannel, echo
 
@@ -485,3 +486,25 @@ def test_the_appsecret_and_access_token_stay_out_of_the_logs(fake, caplog):
     assert fake.api.tokens_issued
     for secret in [fake.secret, *fake.api.tokens_issued]:
         assert secret not in caplog.text
+
+
+@pytest.mark.parametrize("mode", ["customer_service", "passive"])
+def test_a_flood_is_told_once_to_slow_down_and_does_not_reach_the_bot(fake, monkeypatch, mode):
+    monkeypatch.setattr(rate_limit, "MESSAGE_RATE_LIMITER", rate_limit.MessageRateLimiter(limit=2, window_s=60))
+    bot = ScriptedBot()
+    with ServedChannel(config_for(fake, mode=mode), bot) as served:
+        results = [fake.push(served.webhook, fake.text_xml("oFlood", f"第{n}条")) for n in range(1, 6)]
+        fake.push(served.webhook, fake.text_xml("oCalm", "你好"))  # another customer is not slowed down
+        if mode == "passive":
+            answers = [r.reply or r.deliveries[-1].body for r in results]
+        else:
+            fake.wait_for_sends("oCalm", 1)
+            time.sleep(0.5)
+            answers = [s.content for s in fake.sends_to("oFlood", ok_only=False)]
+    assert answers[:3] == ["您说的是：第1条", "您说的是：第2条", RATE_LIMITED_TEXT]
+    assert answers[3:] == (["success", "success"] if mode == "passive" else [])
+    assert [(m.sender_id, m.text) for m in bot.received if m.sender_id == "oFlood"] == [
+        ("oFlood", "第1条"),
+        ("oFlood", "第2条"),
+    ]
+    assert "你好" in bot.texts

@@ -17,7 +17,7 @@ import requests
 from bot.channels.wechat import texts
 from devtools.rasa_server import free_port
 from tests.services import agent_session, running_actions, running_handoff
-from tests.wechat.conftest import new_fake, serve_rasa_with_wechat
+from tests.wechat.conftest import new_fake, serve_rasa_with_wechat, user_events
 
 
 @pytest.fixture(scope="module")
@@ -56,11 +56,6 @@ def openid() -> str:
 
 def webhook(url: str) -> str:
     return f"{url}/webhooks/wechat/webhook"
-
-
-def user_events(url: str, sender: str) -> list:
-    tracker = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
-    return [e for e in tracker["events"] if e["event"] == "user"]
 
 
 def test_url_verification(wechat):

@@ -5,9 +5,8 @@ from __future__ import annotations
 import uuid
 
 import pytest
-import requests
 
-from tests.wechat.conftest import new_fake, serve_rasa_with_wechat
+from tests.wechat.conftest import new_fake, serve_rasa_with_wechat, user_events
 
 
 @pytest.fixture(scope="module")
@@ -23,11 +22,6 @@ def wechat(model, action_url, tmp_path_factory):
             passive_budget_s=4.5,
         ) as url:
             yield fake, url
-
-
-def user_events(url: str, sender: str) -> list:
-    tracker = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
-    return [e for e in tracker["events"] if e["event"] == "user"]
 
 
 def test_passive_round_trip(wechat):

@@ -22,7 +22,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from wechatpy.crypto import WeChatCrypto
 
-from bot import identity_token
+from bot import identity_token, rate_limit
 from bot.channels.wechat import protocol, texts
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.config import PASSIVE, WeChatConfig
@@ -32,6 +32,7 @@ from bot.channels.wechat.output import TurnCollector, WeChatOutput
 from bot.channels.wechat.render import Rendered, merge_into_one, render_turn
 from bot.channels.wechat.store import make_store
 from contract.channels import WECHAT
+from contract.messages import RATE_LIMITED_TEXT
 from privacy import mask_text
 
 logger = logging.getLogger(__name__)
@@ -41,6 +42,8 @@ DELIVERIES = 3
 POLL_S = 0.05
 # Store key prefix of the messages already taken (dedupe of retries and replays).
 SEEN = "seen:"
+# Store key prefix: the customer was told of the message rate limit in this stretch.
+RATE_TOLD = "rate-told:"
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -229,7 +232,21 @@ class WeChatInput(InputChannel):
             metadata[identity_token.METADATA_KEY] = identity_token.sign(claims)
         return metadata
 
+    async def _over_rate_limit(self, openid: str) -> Optional[Rendered]:
+        """None when the message may go on; else what to answer: the polite note once
+        per limited stretch, then nothing (a flood gets no flood of replies)."""
+        retry = rate_limit.MESSAGE_RATE_LIMITER.retry_after(openid)
+        if retry is None:
+            return None
+        logger.info("wechat: %s over the message rate limit (again in %.0f s)", openid, retry)
+        if await self.store.add(RATE_TOLD + openid, "1", retry):
+            return Rendered([RATE_LIMITED_TEXT])
+        return Rendered()
+
     async def _run_turn(self, inbound: Inbound) -> Rendered:
+        limited = await self._over_rate_limit(inbound.openid)
+        if limited is not None:
+            return limited
         if inbound.kind == UNSUPPORTED:
             return Rendered([texts.UNSUPPORTED])
         text = inbound.text
