@@ -25,7 +25,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 from typing import Dict, List
 
@@ -41,7 +40,7 @@ WAIT_S = 60
 
 class Customer:
     def __init__(self) -> None:
-        self.session_id = uuid.uuid4().hex
+        self.session_id = ""  # issued by the server with session_confirm
         self.client = socketio.AsyncClient(reconnection=False)
         self.messages: asyncio.Queue[Dict] = asyncio.Queue()
         self.client.on("bot_uttered", self._received)
@@ -51,13 +50,18 @@ class Customer:
 
     async def connect(self, rasa_url: str) -> None:
         confirmed = asyncio.Event()
-        self.client.on("session_confirm", lambda *_: confirmed.set())
+
+        def confirm(session: Dict) -> None:
+            self.session_id = session["session_id"]
+            confirmed.set()
+
+        self.client.on("session_confirm", confirm)
         await self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"])
-        await self.client.emit("session_request", {"session_id": self.session_id})
+        await self.client.emit("session_request", {})
         await asyncio.wait_for(confirmed.wait(), WAIT_S)
 
     async def say(self, text: str) -> None:
-        await self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        await self.client.emit("user_uttered", {"message": text})
 
     async def until(self, predicate) -> Dict:
         while True:

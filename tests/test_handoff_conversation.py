@@ -109,19 +109,19 @@ class WebChatCustomer:
     """A customer on the web chat channel (Rasa's socket.io protocol, as webchat/widget.js speaks it)."""
 
     def __init__(self, rasa_url: str):
-        self.session_id = uuid.uuid4().hex
+        self.session_id = ""  # issued by the server with session_confirm
         self.received: queue.Queue[Dict[str, Any]] = queue.Queue()
         self.client = socketio.Client(reconnection=False)
         self.client.on("bot_uttered", lambda message: self.received.put(message))
         confirmed = queue.Queue()
         self.client.on("session_confirm", lambda sid: confirmed.put(sid))
         self.client.connect(rasa_url, socketio_path="/socket.io", transports=["polling"], wait_timeout=30)
-        self.client.emit("session_request", {"session_id": self.session_id})
-        confirmed.get(timeout=WAIT_S)
+        self.client.emit("session_request", {})
+        self.session_id = confirmed.get(timeout=WAIT_S)["session_id"]
 
     def say(self, text: str) -> float:
         sent = time.monotonic()
-        self.client.emit("user_uttered", {"message": text, "session_id": self.session_id})
+        self.client.emit("user_uttered", {"message": text})
         return sent
 
     def next_message(self, timeout: float = WAIT_S) -> Dict[str, Any]:

@@ -12,7 +12,12 @@
  *
  * Talks to Rasa's socket.io channel (bot.channels.webchat.WebChatInput):
  * `session_request` / `session_confirm`, `user_uttered` / `bot_uttered`, and
- * `chat_history` (the transcript, sent when a known session comes back).
+ * `chat_history` (the transcript of a resumed session). The server issues the
+ * session: `session_confirm` brings `{session_id, session_token}`; the widget keeps
+ * the signed token in localStorage and presents it on the next `session_request`
+ * to come back to the same conversation (the server answers a refused or expired
+ * token with a new session). Messages carry no session id: the server takes them
+ * for the session bound to the socket.
  * Plain JS, no build step, one script tag for the shop. From the folder of this script it
  * loads widget.css, the DOM helper module dom.js (the agent console's own, handoff/console/dom.js:
  * one el() for both pages) and, unless the page already has `io`, vendor/socket.io.min.js.
@@ -51,12 +56,6 @@
 
   function chars(text) { return Array.from(text || ""); }
 
-  function randomId() {
-    var bytes = new Uint8Array(16);
-    (global.crypto || global.msCrypto).getRandomValues(bytes);
-    return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  }
-
   // Who the shop says the customer is, read (not verified: the server does that)
   // from the token's payload; used only to keep customers' sessions apart.
   function identityOf(token) {
@@ -79,14 +78,16 @@
     try { global.localStorage.setItem(key, value); } catch (e) { /* private mode: session lasts the page */ }
   }
 
-  // The session id Rasa uses as sender_id. A new customer on the same browser
-  // (another login, or a logout) starts a new conversation; a guest who logs in keeps it.
+  // The session the server issued: its id (Rasa's sender_id) and the signed token that
+  // brings this browser back to it. A new customer on the same browser (another login,
+  // or a logout) starts a new conversation; a guest who logs in keeps it.
   function loadSession(identity) {
     var saved = null;
     try { saved = JSON.parse(storageGet(STORAGE_KEY) || "null"); } catch (e) { saved = null; }
-    var keep = !!saved && typeof saved.id === "string" && /^[A-Za-z0-9_-]{16,64}$/.test(saved.id);
+    var keep = !!saved && typeof saved.token === "string" && saved.token.length <= 200;
     if (keep && saved.identity && saved.identity !== identity) { keep = false; }
-    var session = keep ? { id: saved.id, identity: identity } : { id: randomId(), identity: identity };
+    var session = keep ? { id: String(saved.id || ""), token: saved.token, identity: identity }
+                       : { id: "", token: "", identity: identity };
     storageSet(STORAGE_KEY, JSON.stringify(session));
     return session;
   }
@@ -212,16 +213,16 @@
       socket.on("connect", function () {
         self.banner.hidden = true;
         self.ready = false;
-        socket.emit("session_request", { session_id: self.session.id });
+        socket.emit("session_request", { session_token: self.session.token || null });
       });
       socket.on("disconnect", function () { self.banner.hidden = false; self.ready = false; });
       socket.on("connect_error", function () { self.banner.hidden = false; });
-      socket.on("session_confirm", function (sessionId) {
-        var id = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
-        if (id && id !== self.session.id) {
-          self.session.id = id;
+      socket.on("session_confirm", function (session) {
+        if (session && typeof session.session_id === "string" && typeof session.session_token === "string") {
+          self.session.id = session.session_id;
+          self.session.token = session.session_token;  // renewed on every confirmation
           storageSet(STORAGE_KEY, JSON.stringify(self.session));
-          self.root.setAttribute("data-session-id", id);
+          self.root.setAttribute("data-session-id", self.session.id);
         }
         // a server without the history event: go on without it
         clearTimeout(self.readyTimer);
@@ -272,7 +273,7 @@
     this.render({ from: "user", text: shown });
     var metadata = {};
     if (this.identityToken) { metadata.identity_token = this.identityToken; }
-    this.outbox.push({ message: payload, session_id: this.session.id, metadata: metadata, shown: shown });
+    this.outbox.push({ message: payload, metadata: metadata, shown: shown });
     this.connect();
     this.flush();
     this.setTyping(true);
@@ -284,7 +285,7 @@
     if (!this.ready || !this.socket || this.socket === "loading" || !this.socket.connected) { return; }
     while (this.outbox.length) {
       var item = this.outbox.shift();
-      this.socket.emit("user_uttered", { message: item.message, session_id: this.session.id, metadata: item.metadata });
+      this.socket.emit("user_uttered", { message: item.message, metadata: item.metadata });
     }
   };
 

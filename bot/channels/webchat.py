@@ -4,14 +4,28 @@ Configured in credentials.yml as `bot.channels.webchat.WebChatInput:` with the
 options of Rasa's `socketio:` channel (event names, `session_persistence`,
 `socketio_path`, `metadata_key`, `jwt_key`). On top of `SocketIOInput` it
 
-- serves the widget and the demo shop page from the Rasa server itself:
-  GET /webchat/ (demo page), /webchat/widget.js, /webchat/widget.css, /webchat/dom.js
-  (the DOM helper shared with the agent console, handoff/console/dom.js),
-  /webchat/vendor/socket.io.min.js (copied from npm by scripts/install-webchat);
-- sends the history when a widget comes back: a `session_request` with a known
-  session id is answered with `session_confirm` and then a `chat_history`
-  event holding the customer-visible transcript from the tracker store (user
-  texts, bot texts with their buttons, agent-marked messages);
+- issues the sessions and binds them to the socket (bot/channels/webchat_session.py):
+  `session_request {"session_token": ...}` resumes a conversation only for a token
+  the server signed and that has not expired, and is otherwise answered with a new
+  session; `session_confirm` carries `{"session_id", "session_token"}` (the token
+  renewed). The session a socket is bound to is the sender id of every message
+  from that socket: a `session_id` in a message, or a client-chosen id (another
+  customer's, a WeChat OpenID), is never used, and a socket joins no other room.
+  A socket that sends before asking gets a new session first;
+- takes from the metadata only the signed `identity_token` (a string); a message
+  over the conversation's rate limit (bot/rate_limit.py) or longer than
+  MAX_MESSAGE_CHARS characters is answered politely (contract.messages,
+  webchat_texts.py) and not handed to Rasa;
+- serves the widget from the Rasa server itself: /webchat/widget.js,
+  /webchat/widget.css, /webchat/dom.js (the DOM helper shared with the agent
+  console, handoff/console/dom.js), /webchat/vendor/socket.io.min.js (copied from
+  npm by scripts/install-webchat); and, in development only, the demo shop page
+  GET /webchat/ with its demo login (bot/channels/webchat_demo.py); in production
+  mode those answer 404;
+- sends the history when a widget comes back: after `session_confirm` a
+  `chat_history` event holds the customer-visible transcript of a resumed session
+  (user texts, bot texts with their buttons, agent-marked messages; empty for a
+  new session);
 - marks a human agent's messages: a bot message whose custom json (or whose
   metadata) has `"sender": "agent"` reaches the widget as
   `{"text": ..., "sender": "agent", "agent_name": ...}`;
@@ -34,8 +48,6 @@ from __future__ import annotations
 import json
 import logging
 import mimetypes
-import re
-import uuid
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
@@ -49,35 +61,44 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from contract.messages import AGENT, AGENT_NAME, SENDER, agent_name, is_agent_message
+from bot import identity_token
+from bot.channels import webchat_demo, webchat_texts
+from bot.channels.webchat_session import Session, SessionSigner, signer_from_env, valid_session_id
+from bot.rate_limit import MESSAGE_RATE_LIMITER, MessageRateLimiter
+from contract.deployment import is_production
+from contract.messages import AGENT, AGENT_NAME, RATE_LIMITED_TEXT, SENDER, agent_name, is_agent_message
+
+__all__ = ["WebChatInput", "WebChatOutput", "transcript", "valid_session_id"]
 
 logger = logging.getLogger(__name__)
 
 WEBCHAT_DIR = Path(__file__).resolve().parents[2] / "webchat"
 WEBCHAT_ROUTE = "/webchat"
-# URL path under /webchat/ -> file in webchat/. Nothing else is served.
+# URL path under /webchat/ -> file in webchat/. Nothing else is served (the demo page,
+# GET /webchat/, is rendered by webchat_demo in development only).
 WEBCHAT_FILES = {
-    "": "index.html",
     "widget.js": "widget.js",
     "widget.css": "widget.css",
     # the DOM helper shared with the agent console: one el() for both pages
     "dom.js": "../handoff/console/dom.js",
     "vendor/socket.io.min.js": "vendor/socket.io.min.js",
 }
+DEMO_PAGE = "index.html"
 HISTORY_EVENT = "chat_history"
+SESSION_REQUEST_EVENT = "session_request"
+SESSION_CONFIRM_EVENT = "session_confirm"
 # The most recent messages a returning widget is shown.
 HISTORY_LIMIT = 200
-# Session ids the widget makes (32 hex digits) and Rasa's own (uuid4 hex) match;
-# an id that does not is replaced, so a socket cannot name an arbitrary
-# conversation (a REST sender, a WeChat OpenID) and read it.
-SESSION_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+# The longest message the channel hands to Rasa (the widget caps at 500); a longer
+# one is answered with webchat_texts.TOO_LONG.
+MAX_MESSAGE_CHARS = 2000
+# engine.io refuses a larger HTTP body or packet (its own default, named here).
+MAX_PACKET_BYTES = 1_000_000
 # ["polling", "websocket"] once Rasa runs on a Sanic that serves WebSockets on 3.11.
 DEFAULT_TRANSPORTS = ("polling",)
 AGENT_NAME_MAX_CHARS = 32
-
-
-def valid_session_id(value: Any) -> bool:
-    return isinstance(value, str) and bool(SESSION_ID_PATTERN.match(value))
+# An identity token longer than this is dropped (bot.identity_token refuses it too).
+MAX_IDENTITY_TOKEN_CHARS = 4096
 
 
 def _agent_fields(fields: Dict[Text, Any]) -> Dict[Text, Any]:
@@ -99,6 +120,22 @@ def _quick_replies(buttons: Iterable[Dict[Text, Any]]) -> List[Dict[Text, Any]]:
         for b in buttons or []
         if isinstance(b, dict) and b.get("payload")
     ]
+
+
+def message_metadata(raw: Any) -> Dict[Text, Any]:
+    """What of a message's metadata reaches Rasa: the signed identity token only (the action
+    server verifies it); every other key is a client's claim and is dropped."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return {}
+    if not isinstance(raw, dict):
+        return {}
+    token = raw.get(identity_token.METADATA_KEY)
+    if isinstance(token, str) and token and len(token) <= MAX_IDENTITY_TOKEN_CHARS:
+        return {identity_token.METADATA_KEY: token}
+    return {}
 
 
 class WebChatOutput(SocketIOOutput):
@@ -207,13 +244,18 @@ class WebChatInput(SocketIOInput):
         super().__init__(*args, **kwargs)
         self.app: Optional[Sanic] = None
         self.transports: List[Text] = list(DEFAULT_TRANSPORTS)
+        # Refuses to start in production mode without a real WEBCHAT_SESSION_SECRET.
+        self.signer: SessionSigner = signer_from_env()
+        # socket id -> the session it is bound to (this process's sockets only)
+        self.bound: Dict[Text, Text] = {}
+        self.rate_limiter: MessageRateLimiter = MESSAGE_RATE_LIMITER
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         if self.sio is None:
             return super().get_output_channel()
         return WebChatOutput(self.sio, self.bot_message_evt)
 
-    # --- the widget's files ---------------------------------------------------------
+    # --- the widget's files and the demo page --------------------------------------------
 
     def attach_app(self, app: Sanic) -> None:
         """Keeps the app (its `ctx.agent` holds the tracker store) and adds the file routes."""
@@ -221,9 +263,31 @@ class WebChatInput(SocketIOInput):
         if getattr(app.ctx, "webchat_routes", False):
             return
         app.ctx.webchat_routes = True
+        demo = not is_production()
+
+        async def not_found(_: Request, **__: Any) -> HTTPResponse:
+            return response.text("not found", status=404)
 
         async def index_redirect(_: Request) -> HTTPResponse:
             return response.redirect(f"{WEBCHAT_ROUTE}/")
+
+        async def demo_page(request: Request) -> HTTPResponse:
+            path = WEBCHAT_DIR / DEMO_PAGE
+            state = webchat_demo.login_state(request.cookies.get(webchat_demo.LOGIN_COOKIE))
+            page = webchat_demo.render_page(path.read_text(encoding="utf-8"), state)
+            # the page may carry an identity token: never cached
+            return response.html(page, headers={"Cache-Control": "no-store"})
+
+        async def demo_login(request: Request, action: Text) -> HTTPResponse:
+            if action not in ("login", "logout"):
+                return response.text("not found", status=404)
+            if not webchat_demo.same_origin(request):
+                return response.json({"error": "cross-origin request refused"}, status=403)
+            answer = response.json({"customer": webchat_demo.DEMO_CUSTOMER_ID if action == "login" else None})
+            value = webchat_demo.login_cookie_value() if action == "login" else None
+            webchat_demo.set_cookie(answer, value, secure=request.scheme == "https" or is_production())
+            answer.headers["Cache-Control"] = "no-store"
+            return answer
 
         async def webchat_file(_: Request, name: Text = "") -> HTTPResponse:
             relative = WEBCHAT_FILES.get(name)
@@ -239,9 +303,25 @@ class WebChatInput(SocketIOInput):
             return await response.file(path, mime_type=mime, headers={"Cache-Control": "no-cache"})
 
         app.add_route(
-            index_redirect, WEBCHAT_ROUTE, methods=["GET"], strict_slashes=True, name="webchat_index_redirect"
+            index_redirect if demo else not_found,
+            WEBCHAT_ROUTE,
+            methods=["GET"],
+            strict_slashes=True,
+            name="webchat_index_redirect",
         )
-        app.add_route(webchat_file, f"{WEBCHAT_ROUTE}/", methods=["GET"], strict_slashes=True, name="webchat_index")
+        app.add_route(
+            demo_page if demo else not_found,
+            f"{WEBCHAT_ROUTE}/",
+            methods=["GET"],
+            strict_slashes=True,
+            name="webchat_index",
+        )
+        app.add_route(
+            demo_login if demo else not_found,
+            f"{WEBCHAT_ROUTE}/demo/<action>",
+            methods=["POST"],
+            name="webchat_demo_login",
+        )
         app.add_route(webchat_file, f"{WEBCHAT_ROUTE}/<name:path>", methods=["GET"], name="webchat_file")
 
     # --- history ----------------------------------------------------------------------
@@ -259,13 +339,69 @@ class WebChatInput(SocketIOInput):
             return []
         if tracker is None:
             return []
-        # Only conversations held entirely on this channel: a socket that names a
-        # REST sender or a WeChat OpenID as its session id does not get that
-        # conversation's past.
+        # Only conversations held entirely on this channel (defence in depth: the
+        # session id is the server's own, so it cannot name a REST or WeChat sender).
         channels = {e.input_channel for e in tracker.events if isinstance(e, UserUttered)}
         if channels != {self.name()}:
             return []
         return transcript(event.as_dict() for event in tracker.events)
+
+    # --- sessions ---------------------------------------------------------------------
+
+    async def _bind(self, sio: AsyncServer, sid: Text, session_id: Text) -> None:
+        """Puts socket `sid` into the room of `session_id` (and out of any other session's)."""
+        previous = self.bound.get(sid)
+        if previous and previous != session_id:
+            await sio.leave_room(sid, previous, namespace=self.namespace)
+        await sio.enter_room(sid, session_id, namespace=self.namespace)
+        self.bound[sid] = session_id
+
+    async def start_session(self, sio: AsyncServer, sid: Text, data: Any) -> Session:
+        """Answers a `session_request`: the presented session when its token is valid, else a new one."""
+        presented = None
+        if isinstance(data, dict):
+            # Rasa's own clients put their id into `session_id`: only a token of ours resumes.
+            presented = data.get("session_token") or data.get("session_id")
+        resumed = self.signer.verify(presented) if self.session_persistence else None
+        if presented and not resumed:
+            logger.info("webchat: a session that the server did not issue, or that expired, was refused")
+        session = self.signer.issue(resumed)  # renewed, or new
+        await self._bind(sio, sid, session.id)
+        await sio.emit(
+            SESSION_CONFIRM_EVENT,
+            {"session_id": session.id, "session_token": session.token},
+            room=sid,
+            namespace=self.namespace,
+        )
+        messages = await self.history(session.id) if resumed else []
+        await sio.emit(
+            HISTORY_EVENT, {"session_id": session.id, "messages": messages}, room=sid, namespace=self.namespace
+        )
+        return session
+
+    async def receive(
+        self, sio: AsyncServer, sid: Text, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
+        """A `user_uttered` from socket `sid`: handed to Rasa as a message of the session bound to it."""
+        session_id = self.bound.get(sid)
+        if session_id is None:
+            session_id = (await self.start_session(sio, sid, None)).id
+        output = WebChatOutput(sio, self.bot_message_evt)
+        text = data.get("message", "") if isinstance(data, dict) else None
+        retry_after = self.rate_limiter.retry_after(session_id)
+        if retry_after is not None:
+            await output.send_text_message(session_id, RATE_LIMITED_TEXT)
+            return
+        if not isinstance(text, str):
+            await output.send_text_message(session_id, webchat_texts.NOT_TEXT)
+            return
+        if len(text) > MAX_MESSAGE_CHARS:
+            logger.info("webchat: a message of %d characters was refused (limit %d)", len(text), MAX_MESSAGE_CHARS)
+            await output.send_text_message(session_id, webchat_texts.TOO_LONG.format(limit=MAX_MESSAGE_CHARS))
+            return
+        metadata = message_metadata(data.get(self.metadata_key))
+        message = UserMessage(text, output, session_id, input_channel=self.name(), metadata=metadata)
+        await on_new_message(message)
 
     # --- socket.io ------------------------------------------------------------------
 
@@ -276,6 +412,7 @@ class WebChatInput(SocketIOInput):
             cors_allowed_origins=[],
             transports=self.transports,
             allow_upgrades="websocket" in self.transports,
+            max_http_buffer_size=MAX_PACKET_BYTES,
         )
         socketio_webhook = _WebChatBlueprint(self, sio, self.socketio_path, "socketio_webhook", __name__)
         self.sio = sio
@@ -296,46 +433,14 @@ class WebChatInput(SocketIOInput):
 
         @sio.on("disconnect", namespace=namespace)
         async def disconnect(sid: Text, reason: Any = None) -> None:
-            logger.debug("webchat: socket %s disconnected", sid)
+            self.bound.pop(sid, None)
 
-        @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: Text, data: Optional[Dict] = None) -> None:
-            requested = data.get("session_id") if isinstance(data, dict) else None
-            session_id = requested if valid_session_id(requested) else uuid.uuid4().hex
-            if self.session_persistence:
-                await sio.enter_room(sid, session_id, namespace=namespace)
-            await sio.emit("session_confirm", session_id, room=sid, namespace=namespace)
-            if self.session_persistence and session_id == requested:
-                messages = await self.history(str(session_id))
-                await sio.emit(
-                    HISTORY_EVENT, {"session_id": session_id, "messages": messages}, room=sid, namespace=namespace
-                )
+        @sio.on(SESSION_REQUEST_EVENT, namespace=namespace)
+        async def session_request(sid: Text, data: Any = None) -> None:
+            await self.start_session(sio, sid, data)
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: Text, data: Dict) -> None:
-            if not isinstance(data, dict):
-                return
-            if self.session_persistence:
-                sender_id = data.get("session_id")
-                if not valid_session_id(sender_id):
-                    logger.warning("webchat: message without a valid session_id ignored; send `session_request` first")
-                    return
-            else:
-                sender_id = sid
-            text = data.get("message", "")
-            if not isinstance(text, str):
-                return
-            metadata = data.get(self.metadata_key) or {}
-            if isinstance(metadata, str):
-                try:
-                    metadata = json.loads(metadata)
-                except ValueError:
-                    metadata = {}
-            if not isinstance(metadata, dict):
-                metadata = {}
-            message = UserMessage(
-                text, WebChatOutput(sio, self.bot_message_evt), sender_id, input_channel=self.name(), metadata=metadata
-            )
-            await on_new_message(message)
+        async def handle_message(sid: Text, data: Any = None) -> None:
+            await self.receive(sio, sid, data, on_new_message)
 
         return socketio_webhook

@@ -1,14 +1,13 @@
 """The web chat channel's pieces without a server: the history it sends, what its
-output channel emits, the session ids it accepts."""
+output channel emits, its options (sessions: test_session.py)."""
 
 from __future__ import annotations
 
 import asyncio
 
-import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from bot.channels.webchat import WebChatInput, WebChatOutput, transcript, valid_session_id
+from bot.channels.webchat import WebChatInput, WebChatOutput, transcript
 
 
 class RecordingServer:
@@ -96,24 +95,6 @@ def test_output_marks_agent_messages_and_keeps_to_the_conversation():
         ("bot_uttered", {"text": "普通回复"}, "session-a"),
         ("bot_uttered", {"text": "Rasa 的 data 写法"}, "session-a"),
     ]
-
-
-@pytest.mark.parametrize(
-    "value, ok",
-    [
-        ("9c0aef11adfdfdb494cb7bff95e7274d", True),
-        ("a" * 16, True),
-        ("short", False),
-        ("customer-1234", False),
-        ("oWECHAT_ZHANGWEI", True),  # well-formed: the channel then only shows its own conversations
-        ("../../etc/passwd", False),
-        ("a" * 65, False),
-        (None, False),
-        (12345678901234567, False),
-    ],
-)
-def test_session_ids(value, ok):
-    assert valid_session_id(value) is ok
 
 
 def test_channel_keeps_rasas_name_and_options():

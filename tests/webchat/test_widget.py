@@ -106,6 +106,19 @@ def open_chat(page, url: str):
     page.wait_for_selector(".xm-panel", state="visible")
 
 
+def demo_login(page):
+    """The demo page's login button: the server signs the demo customer in and renders the page again."""
+    with page.expect_navigation():
+        page.click("#demo-login")
+    assert page.text_content("#shop-user") == "已登录：演示顾客 C0001"
+
+
+def demo_logout(page):
+    with page.expect_navigation():
+        page.click("#demo-login")
+    assert page.text_content("#shop-user") == "游客"
+
+
 def session_id(page) -> str:
     return page.get_attribute(".xm-chat", "data-session-id")
 
@@ -123,6 +136,7 @@ def test_rasa_serves_the_widget_files_and_nothing_else(webchat_url):
     page = requests.get(f"{webchat_url}/webchat/", timeout=30)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert '<script src="widget.js"></script>' in page.text and "XiaomiChat.init(" in page.text
+    assert '<script id="demo-login-state" type="application/json">{}</script>' in page.text, "a visitor's page"
     bare = requests.get(f"{webchat_url}/webchat", timeout=30, allow_redirects=False)
     assert bare.status_code in (301, 302) and bare.headers["location"].endswith("/webchat/")
     for name, kind, needle in (
@@ -135,6 +149,7 @@ def test_rasa_serves_the_widget_files_and_nothing_else(webchat_url):
         assert served.status_code == 200, (name, served.text[:200])
         assert kind in served.headers["content-type"] and needle in served.text
     for name in (
+        "index.html",  # the page's template: only rendered, at /webchat/
         "package.json",
         "node_modules/socket.io-client/package.json",
         "../credentials.yml",
@@ -145,11 +160,14 @@ def test_rasa_serves_the_widget_files_and_nothing_else(webchat_url):
 
 
 def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, context):
-    token = identity_token.sign({"shop_customer_id": "C0001"})  # 张伟, signed as the shop would
     page = context.new_page()
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
-    open_chat(page, f"{webchat_url}/webchat/#identity_token={token}")
+    page.goto(f"{webchat_url}/webchat/")
+    demo_login(page)  # 张伟 (C0001): the page's "shop server" signs a token for the widget
+    token = page.evaluate("XiaomiChat.instance().identityToken")
+    assert identity_token.verify(token)["shop_customer_id"] == "C0001"
+    open_chat(page, page.url)
 
     # the shop's greeting, before anything is sent
     assert messages(page) == [
@@ -175,7 +193,7 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     assert "20261101000001" in answer and "验证码" not in answer
     assert page.locator(".xm-quick-reply:not([disabled])").count() == 0, "used buttons are spent"
 
-    # what reached Rasa: the session id as sender, the token in every message's metadata
+    # what reached Rasa: the server's session id as sender, the token in every message's metadata
     tracker = requests.get(f"{webchat_url}/conversations/{sender}/tracker", timeout=30).json()
     user_events = [e for e in tracker["events"] if e["event"] == "user"]
     assert [e["text"] for e in user_events] == [
@@ -244,7 +262,8 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     wait_for_connected(page)
     assert session_id(page) == sender and messages(page) == seen
 
-    # after a reload the same conversation is there again, buttons shown by their titles
+    # after a reload (the shop renders a fresh token for the same customer) the same
+    # conversation is there again, buttons shown by their titles
     page.reload()
     page.wait_for_selector(".xm-panel", state="visible")
     page.wait_for_function("() => document.querySelectorAll('.xm-msg--history').length > 0", timeout=WAIT_MS)
@@ -270,14 +289,18 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
 
 def test_another_customer_on_the_same_browser_gets_a_new_conversation(webchat_url, context):
     page = context.new_page()
-    open_chat(page, f"{webchat_url}/webchat/#identity_token={identity_token.sign({'shop_customer_id': 'C0001'})}")
+    page.goto(f"{webchat_url}/webchat/")
+    demo_login(page)
+    open_chat(page, page.url)
     wait_for_connected(page)
     first = session_id(page)
     say(page, "你好", "您好")
 
-    # the same browser, now with nobody logged in (another tab of the shop)
+    # the same browser, now with nobody logged in (the customer logs out in another tab of the shop)
     guest = context.new_page()
-    open_chat(guest, f"{webchat_url}/webchat/?visitor")
+    guest.goto(f"{webchat_url}/webchat/?visitor")
+    demo_logout(guest)
+    open_chat(guest, guest.url)
     wait_for_connected(guest)
     assert session_id(guest) != first
     assert [kind for kind, _, _ in messages(guest)] == ["bot"], "only the greeting: not 张伟's conversation"
