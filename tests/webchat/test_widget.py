@@ -9,6 +9,8 @@ Waits wait for what the customer would see; nothing is timed.
 
 from __future__ import annotations
 
+import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -28,6 +30,12 @@ MAX_INPUT_CHARS = 500  # webchat/widget.js MAX_INPUT_CHARS
 browser, context = browser_fixtures(width=1100, height=760, timeout_ms=WAIT_MS)
 
 
+def server_log_path() -> Path:
+    """Under TEST_LOG_DIR, so that the log audit of the test run reads the server's log."""
+    root = Path(os.environ.get("TEST_LOG_DIR") or ROOT / "var" / "test-logs")
+    return root / f"webchat-{uuid.uuid4().hex[:8]}" / "rasa.log"
+
+
 @pytest.fixture(scope="module")
 def webchat_url(model: Path, action_url: str, tmp_path_factory) -> str:
     """Rasa with the project's web chat channel settings, the real action server, its own tracker store."""
@@ -38,7 +46,7 @@ def webchat_url(model: Path, action_url: str, tmp_path_factory) -> str:
     # only the channels this test uses: other connectors have their own tests
     credentials.write_text(yaml.safe_dump({"rest": None, CHANNEL: project[CHANNEL]}), encoding="utf-8")
     with running_rasa(
-        model, endpoints=endpoints_file(state, action_url), credentials=credentials, log_path=state / "rasa.log"
+        model, endpoints=endpoints_file(state, action_url), credentials=credentials, log_path=server_log_path()
     ) as url:
         yield url
 
