@@ -3,8 +3,9 @@
     python -m devtools.log_audit [--since EPOCH_SECONDS] [--secrets-file FILE] [PATH ...]
 
 Reads every log file written during the test run: everything under $TEST_LOG_DIR
-(default var/test-logs/) and var/*.log, or the PATHs given; with --since, only files
-modified after that moment. A line is a finding when it holds
+(default var/test-logs/) and var/*.log, or the PATHs given, except the databases and
+configuration files tests keep beside their logs (binary files, *.db, *.yml); with
+--since, only files modified after that moment. A line is a finding when it holds
 - a full mobile number in any form (privacy.masking finds it: groups, +86, full-width...),
 - a 6-digit code next to 验证码 or code,
 - a JSON Web Token or a `Bearer ...` token,
@@ -33,6 +34,8 @@ DEFAULT_LOG_DIR = ROOT / "var" / "test-logs"
 # Secrets shorter than this are not searched for (they would match ordinary words).
 MIN_SECRET_LENGTH = 6
 EXCERPT_CHARS = 160
+# Files under the log folder that are state or configuration, not logs.
+NOT_LOGS = (".db", ".sqlite", ".sqlite3", ".db-journal", ".db-wal", ".db-shm", ".yml", ".yaml")
 
 # (the gap may hold a masked phone: "code for 138****8000: 482913")
 _NAMED_CODE = re.compile(
@@ -96,7 +99,15 @@ def log_files(paths: Sequence[Path] = (), since: Optional[float] = None) -> List
             files += sorted(p for p in path.rglob("*") if p.is_file())
         elif path.is_file():
             files.append(path)
-    return [f for f in files if since is None or f.stat().st_mtime >= since]
+    return [f for f in files if (since is None or f.stat().st_mtime >= since) and is_log(f)]
+
+
+def is_log(path: Path) -> bool:
+    """A text file, not a database or configuration a test keeps beside its logs (SQLite holds NUL bytes)."""
+    if path.name.endswith(NOT_LOGS):
+        return False
+    with path.open("rb") as head:
+        return b"\0" not in head.read(8192)
 
 
 def _excerpt(line: str, start: int, secrets: Iterable[str]) -> str:

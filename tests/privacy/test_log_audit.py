@@ -73,6 +73,13 @@ def test_the_command_reads_the_log_folder_prints_masked_findings_and_fails(tmp_p
     assert len(lines) == 2 and SECRET not in run.stdout and "0013" not in run.stdout
 
 
+def test_databases_beside_the_logs_are_not_logs(tmp_path):
+    (tmp_path / "tracker.db").write_text("13800138000\n", encoding="utf-8")
+    (tmp_path / "state").write_bytes(b"SQLite format 3\0 13800138000\n")
+    (tmp_path / "rasa.log").write_text("13800138000\n", encoding="utf-8")
+    assert log_audit.log_files([tmp_path]) == [tmp_path / "rasa.log"]
+
+
 def test_clean_logs_pass_and_old_files_are_not_read(tmp_path):
     clean = tmp_path / "clean.log"
     clean.write_text("verification code for 138****8000: ******\n", encoding="utf-8")

@@ -36,13 +36,16 @@ def run_secrets_env() -> Dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def debug_rasa(model: Path, action_url: str, handoff_url: str, run_secrets_env) -> Iterator[Tuple[str, Path]]:
-    """A Rasa server at DEBUG whose log lies under TEST_LOG_DIR; yields its URL and its log."""
+def debug_rasa(
+    model: Path, action_url: str, handoff_url: str, run_secrets_env, tmp_path_factory
+) -> Iterator[Tuple[str, Path]]:
+    """A Rasa server at DEBUG whose log lies under TEST_LOG_DIR; yields its URL and its log.
+    (Its tracker store, which keeps what the customer typed, lies elsewhere.)"""
     root = Path(os.environ.get("TEST_LOG_DIR") or ROOT / "var" / "test-logs")
-    state = root / f"log-redaction-{uuid.uuid4().hex[:8]}"
-    state.mkdir(parents=True)
-    log = state / "rasa.log"
-    endpoints = endpoints_file(state, action_url, handoff_url=handoff_url)
+    logs = root / f"log-redaction-{uuid.uuid4().hex[:8]}"
+    logs.mkdir(parents=True)
+    log = logs / "rasa.log"
+    endpoints = endpoints_file(tmp_path_factory.mktemp("log-redaction"), action_url, handoff_url=handoff_url)
     env = {"LOG_LEVEL": "DEBUG", **run_secrets_env}
     with running_rasa(model, endpoints=endpoints, log_path=log, env=env) as url:
         yield url, log
