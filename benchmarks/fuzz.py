@@ -70,6 +70,7 @@ class Tally:
     channel: str
     outcomes: List[Outcome] = dataclasses.field(default_factory=list)
     crashes: List[str] = dataclasses.field(default_factory=list)
+    client_errors: List[Outcome] = dataclasses.field(default_factory=list)  # inputs not sent
     seconds: float = 0.0
     lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
 
@@ -102,15 +103,21 @@ def run_channel(
         if stop.is_set():
             return
         case = MAKERS[channel](rng_for(seed, channel, index))
-        if channel == "rest":
-            outcome = run_rest(stack, index, case)
-        elif channel == "socketio":
-            outcome = run_socketio(stack, index, case, reply_timeout_s)
-        elif channel == "wechat":
-            outcome = run_wechat(stack, index, case, reply_timeout_s)
-        else:
-            assert desk is not None
-            outcome = run_handoff(stack, desk, index, case)
+        try:
+            if channel == "rest":
+                outcome = run_rest(stack, index, case)
+            elif channel == "socketio":
+                outcome = run_socketio(stack, index, case, reply_timeout_s)
+            elif channel == "wechat":
+                outcome = run_wechat(stack, index, case, reply_timeout_s)
+            else:
+                assert desk is not None
+                outcome = run_handoff(stack, desk, index, case)
+        except Exception as error:  # our client could not send it: reported apart, never hidden
+            outcome = Outcome(index, case["shape"], "", None, 0.0, note=f"client error: {type(error).__name__}")
+            with tally.lock:
+                tally.client_errors.append(outcome)
+            return
         tally.add(outcome)
         with progress:
             done[0] += 1
@@ -156,6 +163,9 @@ def report(tallies: List[Tally], seed: int) -> str:
         )
     for tally in tallies:
         findings = [o for o in sorted(tally.outcomes, key=lambda o: o.index) if o.server_error or o.unanswered]
+        if tally.client_errors:
+            lines.append(f"{tally.channel}: {len(tally.client_errors)} inputs could not be sent by the client:")
+            lines.extend(f"  {o.finding()}" for o in tally.client_errors[:FINDINGS_SHOWN])
         if not findings and not tally.crashes:
             continue
         lines.append(f"{tally.channel}: findings (replay one: --seed {seed} --channels {tally.channel} --replay N)")
@@ -173,18 +183,21 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--channels", default=",".join(CHANNELS), help="comma-separated: " + ",".join(CHANNELS))
     parser.add_argument("--concurrency", type=int, default=4, help="inputs in flight per channel")
     parser.add_argument("--reply-timeout", type=float, default=30.0, help="seconds a customer message may wait")
+    parser.add_argument("--model", type=Path, help="model archive (default: the newest in models/)")
     parser.add_argument("--replay", type=int, help="send only input N of the channel (a finding's #N)")
     args = parser.parse_args(argv)
     channels = [c.strip() for c in args.channels.split(",") if c.strip()]
     unknown = sorted(set(channels) - set(CHANNELS))
     if unknown:
         parser.error(f"unknown channels: {', '.join(unknown)}")
+    sys.setrecursionlimit(20_000)  # the clients write deeply nested inputs
+    threading.stack_size(64 * 1024 * 1024)
     indices = [args.replay] if args.replay is not None else list(range(args.per_channel))
     started = time.perf_counter()
     tallies: List[Tally] = []
     with tempfile.TemporaryDirectory(prefix="fuzz-") as tmp:
         print("starting the stack …", file=sys.stderr, flush=True)
-        with running_stack(Path(tmp)) as stack:
+        with running_stack(Path(tmp), args.model) as stack:
             warm = WebChatCustomer(stack.rasa_url, 120)
             if warm.connect():  # the first turn loads the models
                 warm.say("你好")

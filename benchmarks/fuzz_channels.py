@@ -28,6 +28,7 @@ from benchmarks.fuzz_stack import (
     status_of,
     timed_request,
 )
+from bot.channels.webchat import MAX_PACKET_BYTES
 from bot.channels.wechat import texts as wechat_texts
 from contract.http import SERVICE_KEY_HEADER
 from tests.services import HANDOFF_DEMO_PASSWORD, SERVICE_KEY
@@ -36,8 +37,8 @@ from tests.wechat.fake_wechat import FakeWeChat, sign
 # WeChat refuses bodies past 64 KiB; a genuine push's text stays well inside.
 WECHAT_TEXT_CHARS = 12_000
 AGENT_CUSTOMERS = 4
-# python-engineio's max_http_buffer_size (1 MB), less room for the packet around the text.
-SOCKETIO_PACKET_BYTES = 900_000
+# the web chat's socket.io packet limit, less room for the packet around the text
+SOCKETIO_PACKET_BYTES = MAX_PACKET_BYTES - 100_000
 
 
 # ---------------------------------------------------------------------- REST

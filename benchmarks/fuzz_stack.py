@@ -133,7 +133,7 @@ def _credentials(state: Path, fake: FakeWeChat) -> Path:
 
 
 @contextlib.contextmanager
-def running_stack(state: Path) -> Iterator[Stack]:
+def running_stack(state: Path, model: Optional[Path] = None) -> Iterator[Stack]:
     rasa_port = free_port()  # the handoff service must know where Rasa will be
     with contextlib.ExitStack() as running:
         fake = running.enter_context(new_fake(timeout_s=5.0))
@@ -144,7 +144,7 @@ def running_stack(state: Path) -> Iterator[Stack]:
         )
         rasa_url = running.enter_context(
             running_rasa(
-                latest_model(),
+                model or latest_model(),
                 endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
                 credentials=_credentials(state, fake),
                 env=WECHAT_ENV_BLANK,
@@ -191,7 +191,9 @@ class WebChatCustomer:
         self.client.on("bot_uttered", self.replies.put)
         self.client.on("session_confirm", self._on_confirm)
 
-    def _on_confirm(self, session_id: Any = None, *_: Any) -> None:
+    def _on_confirm(self, session: Any = None, *_: Any) -> None:
+        # {"session_id", "session_token"}: the server issues the session (bot/channels/webchat.py)
+        session_id = session.get("session_id") if isinstance(session, dict) else None
         self.session_id = session_id if isinstance(session_id, str) else None
         self._confirmed.set()
 
@@ -204,7 +206,7 @@ class WebChatCustomer:
         return self._confirmed.wait(self.timeout_s) and self.session_id is not None
 
     def say(self, text: Any, metadata: Any = None) -> None:
-        message: Dict[str, Any] = {"message": text, "session_id": self.session_id}
+        message: Dict[str, Any] = {"message": text}
         if metadata is not None:
             message["metadata"] = metadata
         self.client.emit("user_uttered", message)
@@ -216,5 +218,8 @@ class WebChatCustomer:
             return None
 
     def close(self) -> None:
+        """Says goodbye without waiting for the pending long-poll (up to the ping interval)."""
         with contextlib.suppress(Exception):
-            self.client.disconnect()
+            for namespace in self.client.namespaces:
+                self.client._send_packet(self.client.packet_class(socketio.packet.DISCONNECT, namespace=namespace))
+            self.client.eio.disconnect(abort=True)
