@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import random
 import sys
 import tempfile
@@ -58,6 +59,7 @@ from typing import List, Optional
 
 from benchmarks.fuzz_channels import MAKERS, HandoffDesk, run_handoff, run_rest, run_socketio, run_wechat
 from benchmarks.fuzz_stack import Outcome, Stack, WebChatCustomer, running_stack
+from devtools.rasa_server import ROOT
 from devtools.stats import percentile
 
 CHANNELS = ("rest", "socketio", "wechat", "handoff")
@@ -190,6 +192,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     unknown = sorted(set(channels) - set(CHANNELS))
     if unknown:
         parser.error(f"unknown channels: {', '.join(unknown)}")
+    # the started processes' logs (the test suite audits its own log folder, not this one)
+    os.environ.setdefault("TEST_LOG_DIR", str(ROOT / "var" / "fuzz-logs"))
     sys.setrecursionlimit(20_000)  # the clients write deeply nested inputs
     threading.stack_size(64 * 1024 * 1024)
     indices = [args.replay] if args.replay is not None else list(range(args.per_channel))

@@ -20,6 +20,7 @@ from wechatpy.crypto import WeChatCrypto
 
 from benchmarks import fuzz_inputs as gen
 from benchmarks.fuzz_stack import (
+    HANDOFF_SERVICE_KEY,
     REQUEST_TIMEOUT_S,
     Outcome,
     Stack,
@@ -31,7 +32,7 @@ from benchmarks.fuzz_stack import (
 from bot.channels.webchat import MAX_PACKET_BYTES
 from bot.channels.wechat import texts as wechat_texts
 from contract.http import SERVICE_KEY_HEADER
-from tests.services import HANDOFF_DEMO_PASSWORD, SERVICE_KEY
+from tests.services import HANDOFF_DEMO_PASSWORD
 from tests.wechat.fake_wechat import FakeWeChat, sign
 
 # WeChat refuses bodies past 64 KiB; a genuine push's text stays well inside.
@@ -84,6 +85,8 @@ def rest_case(rng: random.Random) -> Dict[str, Any]:
         ("get", "GET", {}, {}),
         ("put", "PUT", {}, {}),
         ("auth-junk", "POST", {"Authorization": "Bearer " + "x" * 8_000}, {}),
+        ("auth-none", "POST", {"Authorization": ""}, {}),
+        ("auth-wrong", "POST", {"Authorization": "Bearer not-the-token"}, {}),
     ]
     label, method, headers, params = rng.choice(variants)
     body = {"sender": sender, "message": gen.hostile_text(rng, huge=False)[1]}
@@ -492,7 +495,7 @@ class HandoffDesk:
         self.customers: List[WebChatCustomer] = []
         self.handoff_ids: List[int] = []
         self.locks: List[threading.Lock] = []
-        self.service_headers = {SERVICE_KEY_HEADER: SERVICE_KEY}
+        self.service_headers = {SERVICE_KEY_HEADER: HANDOFF_SERVICE_KEY}
 
     def open(self) -> None:
         url = self.stack.handoff_url

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import logging
 import queue
 import threading
 import time
@@ -22,10 +23,13 @@ import yaml
 
 from devtools.rasa_server import ROOT, free_port, latest_model, running_rasa
 from privacy import mask_text
+from tests import services
 from tests.services import endpoints_file, running_actions, running_backend, running_handoff
 from tests.wechat.conftest import WECHAT_ENV_BLANK, credentials_for, new_fake
 from tests.wechat.fake_wechat import FakeWeChat
 
+# What a legitimate caller sends, from the test stack's helpers (tokens where the stack has them).
+HANDOFF_SERVICE_KEY: str = getattr(services, "HANDOFF_SERVICE_KEY", services.SERVICE_KEY)
 HEALTH_TIMEOUT_S = 20.0
 REQUEST_TIMEOUT_S = 60.0
 PREVIEW_CHARS = 48
@@ -104,10 +108,12 @@ class Stack:
 
     # Rasa's HTTP API and the REST channel: what a trusted caller sends.
     def rasa_api_headers(self) -> Dict[str, str]:
-        return {}
+        headers = getattr(services, "rasa_headers", None)
+        return dict(headers()) if headers else {}
 
     def rest_headers(self) -> Dict[str, str]:
-        return {}
+        headers = getattr(services, "rest_headers", None)
+        return dict(headers()) if headers else {}
 
     def paused(self, sender_id: str) -> bool:
         """Whether Rasa holds `sender_id` for a person (the bot is silent on purpose)."""
@@ -185,6 +191,7 @@ class WebChatCustomer:
         self.rasa_url = rasa_url
         self.timeout_s = timeout_s
         self.client = socketio.Client(reconnection=False)
+        logging.getLogger("engineio.client").setLevel(logging.CRITICAL)  # our own abrupt goodbyes
         self.session_id: Optional[str] = None
         self.replies: queue.Queue[Dict[str, Any]] = queue.Queue()
         self._confirmed = threading.Event()
