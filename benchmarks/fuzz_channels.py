@@ -196,7 +196,7 @@ def _raw_polling(stack: Stack, body: bytes, query: Dict[str, str]) -> Tuple[Opti
         sid = json.loads(handshake.text[1:])["sid"]
     except (ValueError, KeyError):
         return handshake, 0.0, "handshake unreadable"
-    params = dict(base, sid=sid, **query)
+    params = {**base, "sid": sid, **query}
     timed_request("POST", url, params=dict(base, sid=sid), data=b"40")
     response, seconds, error = timed_request("POST", url, params=params, data=body)
     with contextlib.suppress(requests.RequestException):
