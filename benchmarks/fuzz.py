@@ -148,7 +148,7 @@ def run_channel(
     return tally
 
 
-def report(tallies: List[Tally], seed: int) -> str:
+def report(tallies: List[Tally], seed: int, shown: int = FINDINGS_SHOWN) -> str:
     lines = [
         f"hostile inputs, seed {seed}",
         f"{'channel':9s} {'inputs':>7s} {'customer':>8s} {'5xx':>5s} {'crashes':>7s} {'unanswered':>10s} {'held':>5s}"
@@ -167,14 +167,14 @@ def report(tallies: List[Tally], seed: int) -> str:
         findings = [o for o in sorted(tally.outcomes, key=lambda o: o.index) if o.server_error or o.unanswered]
         if tally.client_errors:
             lines.append(f"{tally.channel}: {len(tally.client_errors)} inputs could not be sent by the client:")
-            lines.extend(f"  {o.finding()}" for o in tally.client_errors[:FINDINGS_SHOWN])
+            lines.extend(f"  {o.finding()}" for o in tally.client_errors[:shown])
         if not findings and not tally.crashes:
             continue
         lines.append(f"{tally.channel}: findings (replay one: --seed {seed} --channels {tally.channel} --replay N)")
         lines.extend(f"  crash: {crash}" for crash in tally.crashes)
-        lines.extend(f"  {o.finding()}" for o in findings[:FINDINGS_SHOWN])
-        if len(findings) > FINDINGS_SHOWN:
-            lines.append(f"  … and {len(findings) - FINDINGS_SHOWN} more")
+        lines.extend(f"  {o.finding()}" for o in findings[:shown])
+        if len(findings) > shown:
+            lines.append(f"  … and {len(findings) - shown} more (--show N)")
     return "\n".join(lines)
 
 
@@ -185,6 +185,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--channels", default=",".join(CHANNELS), help="comma-separated: " + ",".join(CHANNELS))
     parser.add_argument("--concurrency", type=int, default=4, help="inputs in flight per channel")
     parser.add_argument("--reply-timeout", type=float, default=30.0, help="seconds a customer message may wait")
+    parser.add_argument("--show", type=int, default=FINDINGS_SHOWN, help="findings printed per channel")
     parser.add_argument("--model", type=Path, help="model archive (default: the newest in models/)")
     parser.add_argument("--replay", type=int, help="send only input N of the channel (a finding's #N)")
     args = parser.parse_args(argv)
@@ -213,7 +214,7 @@ def main(argv: Optional[List[str]] = None) -> int:
                 tallies.append(tally)
                 if tally.crashes:
                     break
-    print(report(tallies, args.seed))
+    print(report(tallies, args.seed, args.show))
     print(f"whole run: {time.perf_counter() - started:.0f} s (stack start included)")
     return 1 if any(t.failed for t in tallies) else 0
 
