@@ -25,6 +25,11 @@ class Settings:
     # returns, invoices, the bound phone).
     verification_ttl_s: float
     high_risk_verification_s: float
+    # the action server itself (actions/server.py)
+    server_host: str = "127.0.0.1"
+    server_port: int = 5055
+    server_token: str = ""
+    server_request_max_size: int = 8 * 1024 * 1024
 
 
 def load() -> Settings:
@@ -43,6 +48,12 @@ def load() -> Settings:
         handoff_timeout_s=float(os.environ.get("ACTIONS_HANDOFF_TIMEOUT_S", "3")),
         verification_ttl_s=_seconds("ACTIONS_VERIFICATION_TTL_S", 1800),
         high_risk_verification_s=_seconds("ACTIONS_HIGH_RISK_VERIFICATION_S", 300),
+        # where it listens (loopback unless set), the bearer token Rasa must send
+        # (endpoints.yml), the largest request body (a long conversation's tracker)
+        server_host=os.environ.get("ACTIONS_HOST") or "127.0.0.1",
+        server_port=int(os.environ.get("ACTIONS_PORT") or "5055"),
+        server_token=os.environ.get("ACTIONS_TOKEN", ""),
+        server_request_max_size=int(os.environ.get("ACTIONS_REQUEST_MAX_SIZE") or 8 * 1024 * 1024),
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 import requests
 
 from devtools.rasa_server import ROOT, latest_model, running_rasa
+from devtools.stack import rasa_headers
 from devtools.stats import percentile
 from evaluation.nlu import DEFAULT_DATA, load_examples
 
@@ -68,12 +69,16 @@ def main(argv=None) -> None:
     texts = [text for text, _, _ in load_examples(DEFAULT_DATA)] + BAD_INPUTS
     with running_rasa(model) as url, requests.Session() as session:
         for text in texts[:20]:  # warm-up
-            session.post(f"{url}/model/parse", json={"text": text}, timeout=30).raise_for_status()
+            session.post(
+                f"{url}/model/parse", json={"text": text}, headers=rasa_headers(), timeout=30
+            ).raise_for_status()
         latencies = []
         for i in range(args.requests):
             text = texts[i % len(texts)]
             started = time.perf_counter()
-            session.post(f"{url}/model/parse", json={"text": text}, timeout=30).raise_for_status()
+            session.post(
+                f"{url}/model/parse", json={"text": text}, headers=rasa_headers(), timeout=30
+            ).raise_for_status()
             latencies.append((time.perf_counter() - started) * 1000)
     print(f"/model/parse over HTTP, {len(latencies)} sequential requests:")
     print(

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import os
 import time
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import jwt
+
+from contract import deployment
 
 METADATA_KEY = "identity_token"
 ALGORITHM = "HS256"
@@ -26,7 +28,12 @@ DEFAULT_TTL_S = 3600
 
 
 def secret() -> str:
-    return os.environ.get("CHANNEL_IDENTITY_SECRET", DEFAULT_SECRET)
+    return os.environ.get("CHANNEL_IDENTITY_SECRET") or DEFAULT_SECRET
+
+
+def secret_problems() -> List[str]:
+    """What production refuses about the signing secret (missing, the published default, short)."""
+    return deployment.secret_problems({"CHANNEL_IDENTITY_SECRET": os.environ.get("CHANNEL_IDENTITY_SECRET")})
 
 
 def sign(claims: Dict[str, Any], ttl_s: int = DEFAULT_TTL_S, key: Optional[str] = None) -> str:

@@ -2,6 +2,7 @@
 
 - `rasa_server`: start a real `rasa run`, find a free port, the latest model
 - `processes`: start a real process and wait until it serves
+- `stack`: the generated secrets, environment and caller headers of a started stack
 - `stats`: the percentile the reports print
 - `log_audit`: the check, run last by scripts/test, that no log line holds personal data or a secret
 """

@@ -1,21 +1,22 @@
-"""Starts a real `rasa run` process on loopback and waits until it serves.
+"""Starts a real Rasa server on loopback the way scripts/start does, and waits until it serves.
 
-Used by the benchmark and the end-to-end tests, so both talk to the server the
-way a channel does: over HTTP.
+Used by the benchmarks and the end-to-end tests, so both talk to the server the
+way a channel does: over HTTP, through `scripts/rasa` (JWT on the HTTP API, the
+REST channel behind its token, the stack's secrets from devtools/stack.py).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import socket
-import sys
 from pathlib import Path
 from typing import Dict, Iterator, Optional
 
 import requests
 
+from contract import rasa_api
 from devtools.processes import ROOT, running_process
+from devtools.stack import log_dir, stack_env
 
 __all__ = ["ROOT", "free_port", "latest_model", "running_rasa"]
 START_TIMEOUT_S = 180
@@ -43,17 +44,15 @@ def running_rasa(
     env: Optional[Dict[str, str]] = None,
     port: Optional[int] = None,
 ) -> Iterator[str]:
-    """Yields the base URL of a Rasa server started with --enable-api.
+    """Yields the base URL of a Rasa server started by scripts/rasa on 127.0.0.1.
 
     `credentials` defaults to the project's credentials.yml; `env` adds to the
-    process environment (channel settings, secrets).
+    stack's environment (channel settings, secrets). The log goes to `log_path`,
+    by default under $TEST_LOG_DIR.
     """
     port = port or free_port()
-    rasa = Path(sys.executable).parent / "rasa"
     command = [
-        str(rasa),
-        "run",
-        "--enable-api",
+        str(ROOT / "scripts" / "rasa"),
         "--port",
         str(port),
         "--interface",
@@ -65,15 +64,16 @@ def running_rasa(
     ]
     if endpoints is not None:
         command += ["--endpoints", str(endpoints)]
-    extra_env = env or {}
-    env = dict(os.environ, PYTHONPATH=str(ROOT), RASA_TELEMETRY_ENABLED="false", TF_CPP_MIN_LOG_LEVEL="2")
-    env.update(extra_env)
+    full_env = stack_env(env)
     url = f"http://127.0.0.1:{port}"
-    log_path = log_path or ROOT / "var" / f"rasa-{port}.log"
-    with running_process(command, env, log_path, lambda: _serves_a_model(url), START_TIMEOUT_S, stop_timeout_s=30):
+    log_path = log_path or log_dir() / f"rasa-{port}.log"
+    secret = full_env["RASA_JWT_SECRET"]
+    with running_process(
+        command, full_env, log_path, lambda: _serves_a_model(url, secret), START_TIMEOUT_S, stop_timeout_s=30
+    ):
         yield url
 
 
-def _serves_a_model(url: str) -> bool:
-    status = requests.get(f"{url}/status", timeout=2)
+def _serves_a_model(url: str, secret: str) -> bool:
+    status = requests.get(f"{url}/status", headers=rasa_api.auth_headers(secret, "devtools"), timeout=2)
     return status.ok and bool(status.json().get("model_file"))

@@ -19,7 +19,9 @@ from .settings import Settings
 
 def production_problems(settings: Settings) -> list[str]:
     """What production mode (contract.deployment) refuses in these settings."""
-    problems = deployment.secret_problems({"HANDOFF_SERVICE_KEY": settings.service_key})
+    problems = deployment.secret_problems(
+        {"HANDOFF_SERVICE_KEY": settings.service_key, "HANDOFF_RASA_JWT_SECRET": settings.rasa_jwt_secret}
+    )
     if settings.seed_demo_agents:
         problems.append("HANDOFF_SEED_DEMO_AGENTS is on (demo agent accounts); set it to false")
     if not settings.cookie_secure:

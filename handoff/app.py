@@ -40,7 +40,7 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         # The HTTP client belongs to the loop that serves: created here, not at build time.
-        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_token, settings.rasa_timeout_seconds)
+        app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_jwt_secret, settings.rasa_timeout_seconds)
         await hub.start()
         try:
             yield

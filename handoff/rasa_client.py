@@ -13,12 +13,14 @@ from urllib.parse import quote
 
 import httpx
 
-from contract import messages
+from contract import messages, rasa_api
 from servicekit.errors import ApiError
 
 from . import texts
 
 log = logging.getLogger("handoff.rasa")
+# the username of the service's JWT for Rasa's API
+CALLER = "handoff-service"
 
 
 class RasaUnavailable(ApiError):
@@ -50,21 +52,21 @@ class RasaClient:
     def __init__(
         self,
         base_url: str,
-        token: Optional[str] = None,
+        jwt_secret: Optional[str] = None,
         timeout: float = 5.0,
         transport: Optional[httpx.AsyncBaseTransport] = None,
     ) -> None:
-        self.token = token
+        self.jwt_secret = jwt_secret
         self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
 
     async def append_events(self, sender_id: str, events: list[dict[str, Any]]) -> None:
         """POST the events; RasaUnavailable when Rasa cannot be reached or refuses them."""
         params = {"execute_side_effects": "true", "output_channel": "latest"}
-        if self.token:
-            params["token"] = self.token
+        # a fresh short-lived JWT per call, in a header (never in the logged URL)
+        headers = rasa_api.auth_headers(self.jwt_secret, CALLER) if self.jwt_secret else {}
         path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
         try:
-            response = await self.http.post(path, params=params, json=events)
+            response = await self.http.post(path, params=params, json=events, headers=headers)
         except httpx.HTTPError as exc:
             log.warning("Rasa unreachable for %s: %s", path, type(exc).__name__)
             raise RasaUnavailable(type(exc).__name__) from exc

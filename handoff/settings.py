@@ -53,7 +53,9 @@ class Settings(ServiceSettings):
     database_file: ClassVar[str] = "handoff.db"
 
     rasa_url: str = Field("http://localhost:5005", description="Rasa server's HTTP API")
-    rasa_token: Optional[str] = Field(None, description="Rasa's --auth-token, sent as ?token=")
+    rasa_jwt_secret: Optional[str] = Field(
+        None, description="Rasa's RASA_JWT_SECRET: calls carry a JWT (role admin) signed with it"
+    )
     rasa_timeout_seconds: float = Field(5.0, description="Timeout of one call to Rasa")
     redis_url: Optional[str] = Field(None, description="redis://host:port/db: console events shared between instances")
     redis_channel: str = Field("handoff:events", description="Redis pub/sub channel of console events")

@@ -21,3 +21,19 @@ mkdir -p var models
 
 # The newest model archive, or nothing.
 latest_model() { ls -t "$ROOT"/models/*.tar.gz 2>/dev/null | head -n 1 || true; }
+
+# Generates the missing secrets (scripts/secrets) and exports those of
+# ${SECRETS_FILE:-var/secrets.env} that the environment does not set already (the
+# environment wins). Every run script calls it, so the processes share one set.
+load_secrets() {
+  "$SCRIPTS/secrets"
+  local file="${SECRETS_FILE:-var/secrets.env}" name value
+  if [ -f "$file" ]; then
+    while IFS='=' read -r name value; do
+      [[ "$name" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
+      [ -n "${!name:-}" ] || export "$name=$value"
+    done <"$file"
+  fi
+  # the handoff service calls Rasa's HTTP API with the same JWT secret
+  if [ -n "${RASA_JWT_SECRET:-}" ]; then export HANDOFF_RASA_JWT_SECRET="${HANDOFF_RASA_JWT_SECRET:-$RASA_JWT_SECRET}"; fi
+}

@@ -1,4 +1,9 @@
-"""Shared fixtures: the trained model, and the real services on loopback.
+"""Shared fixtures: the trained model, the stack's secrets, and the real services on loopback.
+
+Every process is started the way scripts/start starts it (tests/services.py): generated
+secrets (`stack_secrets`), Rasa's API behind a JWT (`rasa_headers()`), the REST channel
+behind its token (`rest_message()`), the action server behind its own (`action_headers()`),
+all on 127.0.0.1, logs under $TEST_LOG_DIR (default var/test-logs/).
 
 `backend_url` is the shop backend (scripts/backend, temporary SQLite, codes
 exposed as `dev_code`), `handoff_url` the handoff service (scripts/handoff,
@@ -16,7 +21,13 @@ from pathlib import Path
 import pytest
 
 from devtools.rasa_server import free_port, latest_model, running_rasa
-from tests.services import endpoints_file, running_actions, running_backend, running_handoff
+from tests.services import endpoints_file, running_actions, running_backend, running_handoff, stack_secrets
+
+
+@pytest.fixture(scope="session", name="stack_secrets")
+def stack_secrets_fixture() -> dict:
+    """NAME → value of the generated secrets every started process gets."""
+    return stack_secrets()
 
 
 @pytest.fixture(scope="session")
@@ -58,5 +69,5 @@ def rasa_url(model: Path, action_url: str, handoff_url: str, rasa_port: int, tmp
     the broker to the handoff service."""
     state = tmp_path_factory.mktemp("rasa-state")
     endpoints = endpoints_file(state, action_url, handoff_url=handoff_url)
-    with running_rasa(model, endpoints=endpoints, log_path=state / "rasa.log", port=rasa_port) as url:
+    with running_rasa(model, endpoints=endpoints, port=rasa_port) as url:
         yield url

@@ -1,48 +1,94 @@
-"""Starts the real shop backend, handoff service and action server on free loopback ports.
+"""Starts the real shop backend, handoff service, action server and Rasa on free loopback ports.
 
 Used by tests/conftest.py and the benchmarks (`running_assistant` starts all of them
-and Rasa). Nothing is faked: the
-backend is started with its own command (scripts/backend) on a temporary SQLite
-database with SHOP_EXPOSE_CODES=true, so that tests read the verification code
-as `dev_code`, the way the SMS would deliver it.
+and Rasa). Nothing is faked, and everything is started the way scripts/start starts
+it: through the scripts (scripts/backend, scripts/handoff, scripts/actions, scripts/rasa),
+with the stack's generated secrets (devtools/stack.py: one file per checkout,
+var/test-secrets.env), tokens on, on 127.0.0.1, logs under $TEST_LOG_DIR (default
+var/test-logs/). The backend runs on a temporary SQLite database with
+SHOP_EXPOSE_CODES=true, so that tests read the verification code as `dev_code`, the
+way the SMS would deliver it.
+
+What a legitimate caller sends: `rasa_headers(sender=None)` (Rasa's HTTP API: an admin
+JWT, or a user JWT for `sender`'s conversation only), `rest_message(url, sender, text)`
+(the REST channel with its token), `action_headers()` (the action server's token),
+`tracker(url, sender)`; `SHOP_SERVICE_KEY` (alias `SERVICE_KEY`) and `HANDOFF_SERVICE_KEY`
+for the services, `HANDOFF_DEMO_PASSWORD` for the demo agents. Importing this module makes
+the test process sign identity tokens and web chat session ids with the stack's secrets
+(CHANNEL_IDENTITY_SECRET, WEBCHAT_SESSION_SECRET in os.environ), as the shop's server would.
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 import requests
 
 from contract.http import SERVICE_KEY_HEADER
 from devtools.processes import answers, running_process
 from devtools.rasa_server import ROOT, free_port, latest_model, running_rasa
+from devtools.stack import (
+    action_headers,
+    adopt_signing_secrets,
+    log_dir,
+    rasa_headers,
+    rest_headers,
+    stack_env,
+    stack_secrets,
+)
+
+__all__ = [
+    "HANDOFF_DEMO_PASSWORD",
+    "HANDOFF_SERVICE_KEY",
+    "SERVICE_KEY",
+    "SHOP_SERVICE_KEY",
+    "Assistant",
+    "action_headers",
+    "agent_session",
+    "dev_code",
+    "endpoints_file",
+    "log_dir",
+    "rasa_headers",
+    "rest_headers",
+    "rest_message",
+    "running_actions",
+    "running_assistant",
+    "running_backend",
+    "running_handoff",
+    "stack_env",
+    "stack_secrets",
+    "tracker",
+]
 
 START_TIMEOUT_S = 240
-SERVICE_KEY = "test-service-key"
-HANDOFF_DEMO_PASSWORD = "test-agent-password"
+# identity tokens and session ids the tests sign must verify in the started processes
+adopt_signing_secrets()
+SHOP_SERVICE_KEY = stack_secrets()["SHOP_SERVICE_KEY"]
+SERVICE_KEY = SHOP_SERVICE_KEY  # the shop backend's (what the actions send it)
+HANDOFF_SERVICE_KEY = stack_secrets()["HANDOFF_SERVICE_KEY"]
+HANDOFF_DEMO_PASSWORD = stack_secrets()["HANDOFF_DEMO_PASSWORD"]
+# the others by name too (the log audit, devtools/log_audit.py, looks for every one of them)
+RASA_JWT_SECRET = stack_secrets()["RASA_JWT_SECRET"]
+ACTIONS_TOKEN = stack_secrets()["ACTIONS_TOKEN"]
+REST_CHANNEL_TOKEN = stack_secrets()["REST_CHANNEL_TOKEN"]
+CHANNEL_IDENTITY_SECRET = stack_secrets()["CHANNEL_IDENTITY_SECRET"]
+WEBCHAT_SESSION_SECRET = stack_secrets()["WEBCHAT_SESSION_SECRET"]
 
 
 def _service_env(prefix: str, port: int, database: Path, **settings: str) -> Dict[str, str]:
-    """The environment of a service that reads PREFIX_* settings: loopback, the test key, SQLite."""
-    common = dict(
-        port=str(port),
-        host="127.0.0.1",
-        database_url=f"sqlite:///{database}",
-        service_key=SERVICE_KEY,
-        log_level="WARNING",
-    )
-    return dict(os.environ, **{f"{prefix}_{name.upper()}": value for name, value in {**common, **settings}.items()})
+    """The environment of a service that reads PREFIX_* settings: the stack's, loopback, SQLite."""
+    common = dict(port=str(port), host="127.0.0.1", database_url=f"sqlite:///{database}", log_level="WARNING")
+    return stack_env({f"{prefix}_{name.upper()}": value for name, value in {**common, **settings}.items()})
 
 
 @contextlib.contextmanager
-def _service(script: str, env: Dict[str, str], port: int, log_path: Path) -> Iterator[str]:
+def _service(script: str, env: Dict[str, str], port: int) -> Iterator[str]:
     """scripts/<script> until its /health answers; yields its URL."""
     url = f"http://127.0.0.1:{port}"
+    log_path = log_dir() / f"{script}-{port}.log"
     with running_process([str(ROOT / "scripts" / script)], env, log_path, answers(f"{url}/health"), START_TIMEOUT_S):
         yield url
 
@@ -70,7 +116,7 @@ def running_backend(
     outbox = str(state_dir / "sms-outbox.jsonl")
     overrides = {"expose_codes": "true", "sms_outbox": outbox, **limits, **settings}
     env = _service_env("SHOP", port, state_dir / "shop.db", **overrides)
-    with _service("backend", env, port, state_dir / "backend.log") as url:
+    with _service("backend", env, port) as url:
         yield url
 
 
@@ -78,22 +124,13 @@ def running_backend(
 def running_actions(
     backend_url: str, state_dir: Path, port: Optional[int] = None, extra_env: Optional[Dict[str, str]] = None
 ) -> Iterator[str]:
-    """`rasa run actions` talking to `backend_url`; yields the webhook URL."""
+    """The action server (scripts/actions) talking to `backend_url`; yields the webhook URL.
+    Every call but /health needs `action_headers()`."""
     port = port or free_port()
-    rasa = Path(sys.executable).parent / "rasa"
-    env = dict(
-        os.environ,
-        PYTHONPATH=str(ROOT),
-        RASA_TELEMETRY_ENABLED="false",
-        ACTIONS_BACKEND_URL=backend_url,
-        SHOP_SERVICE_KEY=SERVICE_KEY,
-        HANDOFF_SERVICE_KEY=SERVICE_KEY,
-    )
+    env = stack_env({"ACTIONS_BACKEND_URL": backend_url, "ACTIONS_HOST": "127.0.0.1", "ACTIONS_PORT": str(port)})
     env.update(extra_env or {})
-    command = [str(rasa), "run", "actions", "--actions", "actions", "--port", str(port)]
-    health = answers(f"http://127.0.0.1:{port}/health")
-    with running_process(command, env, state_dir / f"actions-{port}.log", health, START_TIMEOUT_S):
-        yield f"http://127.0.0.1:{port}/webhook"
+    with _service("actions", env, port) as url:
+        yield f"{url}/webhook"
 
 
 @contextlib.contextmanager
@@ -110,23 +147,23 @@ def running_handoff(
         rasa_url=rasa_url,
         business_hours="00:00-24:00",
         seed_demo_agents="true",
-        demo_password=HANDOFF_DEMO_PASSWORD,
     )
     env.update(extra_env or {})
-    with _service("handoff", env, port, state_dir / "handoff.log") as url:
+    with _service("handoff", env, port) as url:
         yield url
 
 
 def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] = None) -> Path:
-    """Endpoints of a test Rasa: its own SQLite tracker store, the given action server and,
-    with `handoff_url`, the event broker that relays customer messages to the handoff service."""
+    """Endpoints of a test Rasa: its own SQLite tracker store, the given action server (with
+    its token, as endpoints.yml sends it) and, with `handoff_url`, the event broker that
+    relays customer messages to the handoff service (its key comes from HANDOFF_SERVICE_KEY)."""
     endpoints = state_dir / "endpoints.yml"
     broker = (
         (
             "event_broker:\n"
             "  type: bot.brokers.handoff_relay.HandoffRelayBroker\n"
             f"  url: {handoff_url}\n"
-            f"  service_key: {SERVICE_KEY}\n"
+            "  service_key: ${HANDOFF_SERVICE_KEY}\n"
         )
         if handoff_url
         else ""
@@ -139,10 +176,31 @@ def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] 
         "lock_store:\n"
         "  type: in_memory\n"
         "action_endpoint:\n"
-        f"  url: {action_url}\n" + broker,
+        f"  url: {action_url}\n"
+        "  headers:\n"
+        "    Authorization: Bearer ${ACTIONS_TOKEN}\n" + broker,  # plain scalar: Rasa expands it
         encoding="utf-8",
     )
     return endpoints
+
+
+def rest_message(
+    url: str, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None, timeout: float = 120
+) -> List[Dict[str, Any]]:
+    """Sends a customer message through the REST channel (with its token); the bot's replies."""
+    body: Dict[str, Any] = {"sender": sender, "message": text}
+    if metadata is not None:
+        body["metadata"] = metadata
+    response = requests.post(f"{url}/webhooks/rest/webhook", json=body, headers=rest_headers(), timeout=timeout)
+    response.raise_for_status()
+    return response.json()
+
+
+def tracker(url: str, sender: str, timeout: float = 30) -> Dict[str, Any]:
+    """A conversation's tracker from Rasa's HTTP API (admin JWT)."""
+    response = requests.get(f"{url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=timeout)
+    response.raise_for_status()
+    return response.json()
 
 
 @dataclass(frozen=True)
@@ -156,9 +214,11 @@ class Assistant:
 
 
 @contextlib.contextmanager
-def running_assistant(state_dir: Path, handoff: bool = False, model: Optional[Path] = None) -> Iterator[Assistant]:
-    """Rasa (the newest model unless `model`) with the shop backend, the action server
-    and, with `handoff`, the handoff service and the event broker that relays to it."""
+def running_assistant(
+    state_dir: Path, handoff: bool = False, model: Optional[Path] = None, rasa_env: Optional[Dict[str, str]] = None
+) -> Iterator[Assistant]:
+    """Rasa (the newest model unless `model`; `rasa_env` adds settings) with the shop backend,
+    the action server and, with `handoff`, the handoff service and the event broker that relays to it."""
     rasa_port = free_port()  # the handoff service must know where Rasa will be before Rasa starts
     with contextlib.ExitStack() as running:
         backend_url = running.enter_context(running_backend(state_dir))
@@ -169,7 +229,7 @@ def running_assistant(state_dir: Path, handoff: bool = False, model: Optional[Pa
         action_url = running.enter_context(running_actions(backend_url, state_dir, extra_env=action_env))
         endpoints = endpoints_file(state_dir, action_url, handoff_url=handoff_url)
         rasa_url = running.enter_context(
-            running_rasa(model or latest_model(), endpoints=endpoints, log_path=state_dir / "rasa.log", port=rasa_port)
+            running_rasa(model or latest_model(), endpoints=endpoints, env=rasa_env, port=rasa_port)
         )
         yield Assistant(rasa_url, backend_url, action_url, handoff_url)
 
@@ -187,7 +247,10 @@ def agent_session(handoff_url: str, username: str = "wang") -> requests.Session:
 def dev_code(backend_url: str, phone: str, path: str = "/v1/verification-codes", **body) -> str:
     """Asks the backend for a code the way the bot does and reads `dev_code`."""
     response = requests.post(
-        f"{backend_url}{path}", json={"phone": phone, **body}, headers={SERVICE_KEY_HEADER: SERVICE_KEY}, timeout=10
+        f"{backend_url}{path}",
+        json={"phone": phone, **body},
+        headers={SERVICE_KEY_HEADER: SHOP_SERVICE_KEY},
+        timeout=10,
     )
     response.raise_for_status()
     return response.json()["dev_code"]

@@ -20,14 +20,17 @@ import pytest
 import requests
 import socketio
 
-from tests.services import agent_session
+from tests.services import agent_session, rasa_headers, rest_headers
 
 WAIT_S = 60  # a reply waits for NLU, the action server and the service on a busy machine
 
 
 def rest(rasa_url: str, sender: str, text: str) -> List[Dict[str, Any]]:
     response = requests.post(
-        f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=WAIT_S
+        f"{rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=rest_headers(),
+        timeout=WAIT_S,
     )
     response.raise_for_status()
     return response.json()
@@ -61,7 +64,7 @@ def wait_until(check, what: str, timeout: float = WAIT_S):
 
 
 def tracker(rasa_url: str, sender: str) -> Dict[str, Any]:
-    response = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=10)
+    response = requests.get(f"{rasa_url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=10)
     response.raise_for_status()
     return response.json()
 

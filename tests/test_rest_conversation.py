@@ -8,14 +8,14 @@ import pytest
 import requests
 
 from bot import identity_token
-from tests.services import dev_code
+from tests.services import dev_code, rasa_headers, rest_headers
 
 
 def say(url, sender, message, metadata=None):
     body = {"sender": sender, "message": message}
     if metadata is not None:
         body["metadata"] = metadata
-    response = requests.post(f"{url}/webhooks/rest/webhook", json=body, timeout=60)
+    response = requests.post(f"{url}/webhooks/rest/webhook", json=body, headers=rest_headers(), timeout=60)
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -29,12 +29,12 @@ def buttons(replies):
 
 
 def bot_actions(url, sender, prefix="utter_"):
-    tracker = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = requests.get(f"{url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=30).json()
     return [e["name"] for e in tracker["events"] if e["event"] == "action" and e["name"].startswith(prefix)]
 
 
 def tracker_of(url, sender):
-    return requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
+    return requests.get(f"{url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=30).json()
 
 
 def no_full_phone(text):
@@ -116,7 +116,10 @@ def test_errands_end_to_end_with_identity_and_someone_elses_order(rasa_url, back
 
 def test_parse_result_shows_normalized_text_entities_and_original(rasa_url):
     parsed = requests.post(
-        f"{rasa_url}/model/parse", json={"text": "我手機號是 １３８-００１３-８０００"}, timeout=30
+        f"{rasa_url}/model/parse",
+        json={"text": "我手機號是 １３８-００１３-８０００"},
+        headers=rasa_headers(),
+        timeout=30,
     ).json()
     assert parsed["text"] == "我手机号是 13800138000"
     assert parsed["original_text"] == "我手機號是 １３８-００１３-８０００"
@@ -154,10 +157,10 @@ def test_bad_input_gets_an_answer_and_is_kept(rasa_url, message):
     sender = f"bad-{uuid.uuid4().hex[:8]}"
     replies = say(rasa_url, sender, message)
     assert texts(replies), "every message gets an answer (a fallback is fine)"
-    parsed = requests.post(f"{rasa_url}/model/parse", json={"text": message}, timeout=30)
+    parsed = requests.post(f"{rasa_url}/model/parse", json={"text": message}, headers=rasa_headers(), timeout=30)
     assert parsed.status_code == 200
     assert parsed.json()["intent"]["name"]
-    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=30).json()
     user_texts = [e["text"] for e in tracker["events"] if e["event"] == "user"]
     # Rasa's UserMessage strips surrounding whitespace; everything else is kept.
     assert user_texts[-1] == message.strip()
@@ -165,7 +168,7 @@ def test_bad_input_gets_an_answer_and_is_kept(rasa_url, message):
 
 def test_sentiment_reading_is_in_parse_result_and_tracker(rasa_url):
     def parse(text):
-        return requests.post(f"{rasa_url}/model/parse", json={"text": text}, timeout=30).json()
+        return requests.post(f"{rasa_url}/model/parse", json={"text": text}, headers=rasa_headers(), timeout=30).json()
 
     angry = parse("你们这什么破服务，等了一个星期还不发货，气死我了，我要投诉！！！")
     calm = parse("请问这件外套有没有L码")
@@ -176,6 +179,6 @@ def test_sentiment_reading_is_in_parse_result_and_tracker(rasa_url):
 
     sender = f"mood-{uuid.uuid4().hex[:8]}"
     say(rasa_url, sender, "三天了还没发货，你们到底管不管？？？")
-    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=30).json()
     reading = [e for e in tracker["events"] if e["event"] == "user"][-1]["parse_data"]["sentiment"]
     assert set(reading) == {"label", "score"} and 0.0 <= reading["score"] <= 1.0

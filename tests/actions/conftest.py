@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from devtools.rasa_server import ROOT
-from tests.services import SERVICE_KEY
+from tests.services import SERVICE_KEY, action_headers
 
 FULL_PHONE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 
@@ -86,7 +86,8 @@ class ActionCall:
         self.slots["requested_slot"] = requested_slot
         return self
 
-    def run(self, action: str) -> Dict[str, Any]:
+    def payload(self, action: str) -> Dict[str, Any]:
+        """What Rasa posts to the action server to run `action` on this tracker."""
         tracker: Dict[str, Any] = {
             "sender_id": self.sender,
             "slots": self.slots,
@@ -97,17 +98,17 @@ class ActionCall:
             "active_loop": self.active_loop,
             "latest_action_name": "action_listen",
         }
-        response = requests.post(
-            self.url,
-            json={
-                "next_action": action,
-                "sender_id": self.sender,
-                "tracker": tracker,
-                "domain": self.domain,
-                "version": "3.6.2",
-            },
-            timeout=30,
-        )
+        return {
+            "next_action": action,
+            "sender_id": self.sender,
+            "tracker": tracker,
+            "domain": self.domain,
+            "version": "3.6.2",
+        }
+
+    def run(self, action: str) -> Dict[str, Any]:
+        """Runs `action` as Rasa does (with the action server's token); asserts it answered."""
+        response = requests.post(self.url, json=self.payload(action), headers=action_headers(), timeout=30)
         assert response.status_code == 200, response.text
         result = response.json()
         for event in result["events"]:

@@ -17,7 +17,7 @@ from actions import texts
 from actions.errands import change_phone, invoice_request, modify_address
 from bot import identity_token
 from tests.actions.conftest import backend_code
-from tests.services import SERVICE_KEY
+from tests.services import SERVICE_KEY, log_dir
 
 ZHANG = {"verified": True, "customer_id": "C0001", "customer_name": "张伟"}
 LI = {"verified": True, "customer_id": "C0002", "customer_name": "李娜"}
@@ -480,11 +480,9 @@ def test_previous_order_is_kept_only_when_the_customer_points_at_it(call, text, 
     assert (c.slots["order_id"] == "20261101000001") is kept
 
 
-def test_action_server_log_has_no_full_phone_or_code(action_url, tmp_path_factory):
+def test_action_server_log_has_no_full_phone_or_code(action_url):
     port = action_url.rsplit(":", 1)[1].split("/")[0]
-    logs = list(tmp_path_factory.getbasetemp().glob(f"**/actions-{port}.log"))
-    assert logs
-    text = logs[0].read_text(encoding="utf-8", errors="replace")
+    text = (log_dir() / f"actions-{port}.log").read_text(encoding="utf-8", errors="replace")
     assert "Registered function for 'action_start_errand'" in text
     assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text)
 

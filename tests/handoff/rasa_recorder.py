@@ -23,6 +23,7 @@ class Recorded:
     sender_id: str
     query: dict[str, str]
     events: list[dict[str, Any]]
+    headers: dict[str, str]
 
 
 class RasaRecorder:
@@ -49,7 +50,7 @@ class RasaRecorder:
                 sender = unquote(match["sender"])
                 query = {k: v[-1] for k, v in parse_qs(url.query).items()}
                 with recorder._lock:
-                    recorder.requests.append(Recorded(sender, query, events))
+                    recorder.requests.append(Recorded(sender, query, events, dict(self.headers.items())))
                 self._answer(200, {"sender_id": sender, "events": events, "paused": False})
 
             def _answer(self, status: int, body: dict) -> None:

@@ -17,7 +17,12 @@ from servicekit.db import session_for
 from servicekit.testing import empty_tables
 
 PUBLISHED = DEMO_VALUES["HANDOFF_DEMO_PASSWORD"]
-SAFE = dict(service_key="a-long-generated-service-key", seed_demo_agents=False, cookie_secure=True)
+SAFE = dict(
+    service_key="a-long-generated-service-key",
+    rasa_jwt_secret="a-long-generated-jwt-secret",
+    seed_demo_agents=False,
+    cookie_secure=True,
+)
 
 
 def _agents(url):
@@ -77,7 +82,7 @@ def test_production_names_every_unsafe_setting(monkeypatch, url):
     with pytest.raises(UnsafeForProduction) as refused:
         cli.prepare(Settings(database_url=url, demo_password=PUBLISHED))
     message = str(refused.value)
-    for name in ("HANDOFF_SERVICE_KEY", "HANDOFF_SEED_DEMO_AGENTS", "HANDOFF_COOKIE_SECURE"):
+    for name in ("HANDOFF_SERVICE_KEY", "HANDOFF_RASA_JWT_SECRET", "HANDOFF_SEED_DEMO_AGENTS", "HANDOFF_COOKIE_SECURE"):
         assert name in message
     assert PUBLISHED not in message and "dev-service-key" not in message
     cli.prepare(Settings(database_url=url, **SAFE))  # what production sets: it starts

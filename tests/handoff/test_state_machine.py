@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
+import time
+
 import pytest
 
 from handoff import texts
@@ -184,13 +190,19 @@ def test_a_new_handoff_after_return(env):
     assert again["id"] != handoff["id"] and again["state"] == "QUEUED"
 
 
-@pytest.mark.settings(rasa_token="rasa-secret")
-def test_rasa_token_is_sent(env):
+@pytest.mark.settings(rasa_jwt_secret="rasa-jwt-secret-for-the-tests")
+def test_rasa_calls_carry_an_admin_jwt_in_a_header_and_nothing_in_the_url(env):
     wang, handoff, _ = _accepted(env)
     sender = wang.get(f"/api/handoffs/{handoff['id']}").json()["sender_id"]
     wang.post(f"/api/handoffs/{handoff['id']}/messages", json={"text": "您好"})
     [sent] = env.recorder.for_sender(sender)
-    assert sent.query["token"] == "rasa-secret"
+    assert "token" not in sent.query
+    scheme, _, token = sent.headers["Authorization"].partition(" ")
+    header, payload, signature = token.split(".")
+    signed = hmac.new(b"rasa-jwt-secret-for-the-tests", f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    assert scheme == "Bearer" and base64.urlsafe_b64encode(signed).rstrip(b"=").decode() == signature
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["user"]["role"] == "admin" and claims["exp"] > time.time()
 
 
 def test_sender_id_is_escaped_in_the_rasa_path(env):

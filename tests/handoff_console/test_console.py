@@ -22,13 +22,13 @@ import requests
 from devtools.rasa_server import ROOT
 from tests.browser import browser_fixtures, page_context
 from tests.services import HANDOFF_DEMO_PASSWORD as DEMO_PASSWORD
-from tests.services import SERVICE_KEY
+from tests.services import HANDOFF_SERVICE_KEY, rasa_headers, rest_headers
 
 SCREENSHOT = ROOT / "var" / "screenshots" / "console.png"
 CONSOLE_MODULES = sorted((ROOT / "handoff" / "console").glob("*.js"))
 WAIT_MS = 60_000
 POLL_S = 60  # how long to wait for Rasa's tracker to show a pushed event
-SERVICE_HEADERS = {"X-Service-Key": SERVICE_KEY}
+SERVICE_HEADERS = {"X-Service-Key": HANDOFF_SERVICE_KEY}
 ORDER_ID = "20261101000001"
 
 browser, context = browser_fixtures(width=1440, height=1100, timeout_ms=WAIT_MS)
@@ -38,7 +38,12 @@ browser, context = browser_fixtures(width=1440, height=1100, timeout_ms=WAIT_MS)
 
 
 def talk_to_rasa(rasa_url: str, sender: str, text: str) -> list:
-    response = requests.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120)
+    response = requests.post(
+        f"{rasa_url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=rest_headers(),
+        timeout=120,
+    )
     assert response.status_code == 200, response.text
     return response.json()
 
@@ -49,7 +54,9 @@ def iso(epoch: float) -> str:
 
 def greeting_turns(rasa_url: str, sender: str) -> list:
     """The real first turn of the conversation, read from Rasa's tracker as the action server reads it."""
-    events = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=30).json()["events"]
+    events = requests.get(f"{rasa_url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=30).json()[
+        "events"
+    ]
     user = next(e for e in events if e["event"] == "user")
     bot = next(e for e in events if e["event"] == "bot" and e["timestamp"] >= user["timestamp"])
     parse = user["parse_data"]
@@ -158,7 +165,7 @@ def agent_session(handoff_url: str, username: str) -> requests.Session:
 
 
 def agent_events(rasa_url: str, sender: str) -> list:
-    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=30).json()
     return [
         e
         for e in tracker["events"]
@@ -340,7 +347,9 @@ def test_an_agent_takes_a_handoff_replies_and_returns_it_to_the_bot(handoff_url,
     assert page.is_disabled("#reply") and page.is_hidden("#btn-return")
     page.wait_for_function("id => !document.querySelector(`#mine .conv[data-handoff-id='${id}']`)", arg=handoff_id)
 
-    tracker_text = str(requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=30).json())
+    tracker_text = str(
+        requests.get(f"{rasa_url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=30).json()
+    )
     assert note not in tracker_text, "internal notes never reach the customer's conversation"
     assert not errors, errors
 

@@ -19,13 +19,18 @@ from typing import Any, Dict
 import requests
 
 from privacy.masking import find_personal_data
-from tests.services import agent_session
+from tests.services import agent_session, rest_headers
 
 TIMEOUT = 120
 
 
 def say(url: str, sender: str, text: str) -> list:
-    response = requests.post(f"{url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=TIMEOUT)
+    response = requests.post(
+        f"{url}/webhooks/rest/webhook",
+        json={"sender": sender, "message": text},
+        headers=rest_headers(),
+        timeout=TIMEOUT,
+    )
     assert response.status_code == 200, response.text
     return response.json()
 

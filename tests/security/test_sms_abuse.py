@@ -16,7 +16,7 @@ import pytest
 import requests
 
 from contract.http import REQUESTER_HEADER, SERVICE_KEY_HEADER
-from tests.services import SERVICE_KEY, running_backend
+from tests.services import SERVICE_KEY, log_dir, running_backend
 
 ZHANG_WEI, LI_NA, WANG_FANG = "13800138000", "13912345678", "13700001111"  # seeded customers
 NOBODY = [f"1330000{i:04d}" for i in range(20)]  # phones of no customer
@@ -43,7 +43,8 @@ class Backend(NamedTuple):
         return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
     def log(self) -> str:
-        return (self.state / "backend.log").read_text(encoding="utf-8", errors="replace")
+        port = self.url.rsplit(":", 1)[1]  # scripts/backend's log, under $TEST_LOG_DIR
+        return (log_dir() / f"backend-{port}.log").read_text(encoding="utf-8", errors="replace")
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ import yaml
 from bot import identity_token
 from devtools.rasa_server import ROOT, running_rasa
 from tests.browser import browser_fixtures
-from tests.services import endpoints_file
+from tests.services import endpoints_file, rasa_headers
 
 CHANNEL = "bot.channels.webchat.WebChatInput"
 SCREENSHOT = ROOT / "var" / "screenshots" / "webchat.png"
@@ -44,7 +44,7 @@ def webchat_url(model: Path, action_url: str, tmp_path_factory) -> str:
     assert CHANNEL in project, f"credentials.yml has no {CHANNEL} section"
     credentials = state / "credentials.yml"
     # only the channels this test uses: other connectors have their own tests
-    credentials.write_text(yaml.safe_dump({"rest": None, CHANNEL: project[CHANNEL]}), encoding="utf-8")
+    credentials.write_text(yaml.safe_dump({CHANNEL: project[CHANNEL]}), encoding="utf-8")
     with running_rasa(
         model, endpoints=endpoints_file(state, action_url), credentials=credentials, log_path=server_log_path()
     ) as url:
@@ -204,7 +204,7 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     assert page.locator(".xm-quick-reply:not([disabled])").count() == 0, "used buttons are spent"
 
     # what reached Rasa: the server's session id as sender, the token in every message's metadata
-    tracker = requests.get(f"{webchat_url}/conversations/{sender}/tracker", timeout=30).json()
+    tracker = requests.get(f"{webchat_url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=30).json()
     user_events = [e for e in tracker["events"] if e["event"] == "user"]
     assert [e["text"] for e in user_events] == [
         "你好",
@@ -252,6 +252,7 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
                 },
             }
         ],
+        headers=rasa_headers(),
         timeout=30,
     )
     assert pushed.status_code == 200, pushed.text

@@ -79,7 +79,9 @@ def user_events(url: str, sender: str) -> list:
     """The customer's messages as the Rasa server at `url` recorded them."""
     import requests
 
-    tracker = requests.get(f"{url}/conversations/{sender}/tracker", timeout=30).json()
+    from tests.services import rasa_headers
+
+    tracker = requests.get(f"{url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=30).json()
     return [e for e in tracker["events"] if e["event"] == "user"]
 
 
@@ -98,7 +100,7 @@ def serve_rasa_with_wechat(
 ):
     """A real `rasa run` whose only channel is the WeChat connector, pointed at `fake`
     (with `handoff_url`: its customer messages relayed to that handoff service); its
-    log goes to `log_path` (default: rasa.log in `state`)."""
+    log goes to `log_path` (default: under $TEST_LOG_DIR)."""
     from devtools.rasa_server import running_rasa
     from tests.services import endpoints_file
 
@@ -108,6 +110,6 @@ def serve_rasa_with_wechat(
         endpoints=endpoints_file(state, action_url, handoff_url=handoff_url),
         credentials=credentials,
         env=WECHAT_ENV_BLANK,
-        log_path=log_path or state / "rasa.log",
+        log_path=log_path,
         port=port,
     )

@@ -16,7 +16,7 @@ import requests
 
 from bot.channels.wechat import texts
 from devtools.rasa_server import free_port
-from tests.services import agent_session, running_actions, running_handoff
+from tests.services import agent_session, rasa_headers, running_actions, running_handoff
 from tests.wechat.conftest import new_fake, serve_rasa_with_wechat, user_events
 
 
@@ -146,6 +146,7 @@ def test_pushes_outside_a_turn_and_numbered_choices(wechat):
         f"{url}/conversations/{customer}/execute",
         params={"output_channel": "latest"},
         json={"name": "utter_default"},
+        headers=rasa_headers(),
         timeout=60,
     )
     assert executed.status_code == 200, executed.text
