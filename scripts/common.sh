@@ -31,7 +31,7 @@ load_secrets() {
   if [ -f "$file" ]; then
     while IFS='=' read -r name value; do
       [[ "$name" =~ ^[A-Z_][A-Z0-9_]*$ ]] || continue
-      [ -n "${!name:-}" ] || export "$name=$value"
+      [ -n "${!name+set}" ] || export "$name=$value"  # set, even empty: the environment wins
     done <"$file"
   fi
   # the handoff service calls Rasa's HTTP API with the same JWT secret
