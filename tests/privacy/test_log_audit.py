@@ -12,6 +12,7 @@ import pytest
 from devtools import log_audit
 from devtools.rasa_server import ROOT
 from privacy.logs import redact
+from tests.services import SHOP_SERVICE_KEY
 
 SECRET = "test-secret-value-0123456789abcdef"
 JWT = "eyJhbGciOiJIUzI1NiJ9.eyJ1c2VyIjp7InJvbGUiOiJhZG1pbiJ9fQ.c2lnbmF0dXJlLXh5eg"
@@ -94,5 +95,5 @@ def test_secrets_come_from_the_environment_a_secrets_file_and_the_test_kit(tmp_p
     secrets_file = tmp_path / "secrets.env"
     secrets_file.write_text("# generated\nRASA_JWT_SECRET=from-the-file-123456\nexport X='quoted-value-1'\n")
     found = log_audit.run_secrets(secrets_file, environ={"ACTIONS_TOKEN": "from-the-environment", "SHORT": "abc"})
-    assert {"from-the-file-123456", "quoted-value-1", "from-the-environment", "test-service-key"} <= set(found)
+    assert {"from-the-file-123456", "quoted-value-1", "from-the-environment", SHOP_SERVICE_KEY} <= set(found)
     assert "abc" not in found

@@ -176,7 +176,9 @@ def test_the_command_reads_the_store_from_endpoints_and_says_what_it_did(tmp_pat
     assert {row.sender_id for row in _events(url)} == {"returning-customer", "recent-customer"}
 
 
-def test_the_project_store_is_the_sqlite_file_under_var():
+def test_the_project_store_is_the_sqlite_file_under_var(monkeypatch):
+    # endpoints.yml names ${ACTIONS_TOKEN}: Rasa (and this reader) expand it, as scripts/retention does
+    monkeypatch.setenv("ACTIONS_TOKEN", "token-of-the-action-server")
     assert tracker_store_url(ROOT / "endpoints.yml") == f"sqlite:///{ROOT / 'var' / 'rasa_tracker.db'}"
 
 

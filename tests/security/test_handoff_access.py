@@ -26,9 +26,9 @@ from contract.http import SERVICE_KEY_HEADER
 from devtools.rasa_server import ROOT
 from privacy import mask_text
 from tests.handoff.rasa_recorder import RasaRecorder
-from tests.services import HANDOFF_DEMO_PASSWORD, SERVICE_KEY, agent_session, running_handoff
+from tests.services import HANDOFF_DEMO_PASSWORD, HANDOFF_SERVICE_KEY, agent_session, running_handoff
 
-SERVICE = {SERVICE_KEY_HEADER: SERVICE_KEY}
+SERVICE = {SERVICE_KEY_HEADER: HANDOFF_SERVICE_KEY}
 PHONE = "13800138000"
 MISSING = 999_999
 TIMEOUT = 30

@@ -63,6 +63,13 @@ def user_events(url: str, sender: str) -> list:
     return [e for e in tracker["events"] if e["event"] == "user"]
 
 
+def held_by_a_person(url: str, sender: str) -> bool:
+    """Whether the conversation was handed off and is paused for an agent."""
+    tracker = requests.get(f"{url}/conversations/{sender}/tracker", headers=rasa_headers(), timeout=TIMEOUT).json()
+    names = [e["name"] for e in tracker["events"] if e["event"] == "action"]
+    return bool(tracker.get("paused")) and "action_handoff" in names
+
+
 @pytest.mark.parametrize("message", HOSTILE.values(), ids=HOSTILE.keys())
 def test_hostile_input_is_answered_and_the_next_message_too(rasa_url, message):
     sender = f"hostile-{uuid.uuid4().hex[:8]}"
@@ -80,7 +87,9 @@ def test_hostile_input_is_answered_and_the_next_message_too(rasa_url, message):
         assert parse["intent"]["name"]
 
     follow_up = say(rasa_url, sender, "你好")
-    assert any(r.get("text") for r in follow_up), "the conversation goes on"
+    # the conversation goes on: the bot answers, or a person holds it (an upset-sounding
+    # message is handed off; then the follow-up is kept for the agent, not answered by the bot)
+    assert any(r.get("text") for r in follow_up) or held_by_a_person(rasa_url, sender), "the conversation goes on"
     assert len(user_events(rasa_url, sender)) == (1 if refused else 2)
 
 
