@@ -45,7 +45,8 @@ def sign(claims: Dict[str, Any], ttl_s: int = DEFAULT_TTL_S, key: Optional[str] 
 
 def verify(token: Any, key: Optional[str] = None) -> Optional[Dict[str, Any]]:
     """The claims of a valid, unexpired token, or None for anything else."""
-    if not isinstance(token, str) or not token or len(token) > 4096:
+    # a JWT is ASCII; anything else (a lone surrogate included) cannot be one
+    if not isinstance(token, str) or not token or len(token) > 4096 or not token.isascii():
         return None
     try:
         claims = jwt.decode(token, key or secret(), algorithms=[ALGORITHM], options={"require": ["exp"]})

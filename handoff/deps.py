@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Iterator, Optional
 
-from fastapi import Cookie, Depends, Request
+from fastapi import Cookie, Depends, Path, Request
 
 from servicekit.deps import service_key_dependency
 from servicekit.errors import ApiError
@@ -22,6 +22,11 @@ def get_ctx(request: Request) -> Iterator[Ctx]:
 
 
 CtxDep = Annotated[Ctx, Depends(get_ctx)]
+
+# Ids in paths: a number past the database's integer range is refused by validation
+# (422) instead of overflowing in the driver (a 500).
+MAX_ROW_ID = 2**63 - 1
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_ID)]
 
 
 require_service_key = service_key_dependency("HANDOFF_SERVICE_KEY")

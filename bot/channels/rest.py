@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import json
 import logging
 import math
 import os
@@ -36,6 +37,19 @@ from contract.messages import RATE_LIMITED_TEXT
 log = logging.getLogger(__name__)
 TOKEN_VARIABLE = "REST_CHANNEL_TOKEN"
 MAX_SENDER_LENGTH = 128
+# Channel metadata is a flat object or close to it (identity_token, channel names);
+# deep nesting only serves to exhaust the recursion of whatever reads it later.
+MAX_METADATA_DEPTH = 4
+
+
+def metadata_fits(value: Any, depth: int = 0) -> bool:
+    """Whether `value` nests at most MAX_METADATA_DEPTH containers deep."""
+    if isinstance(value, (dict, list)):
+        if depth >= MAX_METADATA_DEPTH:
+            return False
+        items = value.values() if isinstance(value, dict) else value
+        return all(metadata_fits(item, depth + 1) for item in items)
+    return True
 
 
 def authorized(header: Optional[str], token: Optional[str]) -> bool:
@@ -85,8 +99,10 @@ class TokenRestInput(RestInput):
             if not authorized(request.headers.get("Authorization"), self.token):
                 return response.json({"error": "unauthorized"}, status=401, headers={"WWW-Authenticate": "Bearer"})
             try:
-                body = request.json
-            except Exception:  # Sanic raises on a body that is not JSON
+                # strict UTF-8 and the standard parser: Sanic's ujson lets invalid UTF-8 through
+                # as a corrupt string that breaks the normaliser; deep nesting raises here too
+                body = json.loads(request.body.decode("utf-8"))
+            except Exception:
                 body = None
             if not isinstance(body, dict):
                 return _error(400, "the body must be a JSON object with sender and message")
@@ -97,6 +113,8 @@ class TokenRestInput(RestInput):
                 return _error(400, "message must be a string")
             if metadata is not None and not isinstance(metadata, dict):
                 return _error(400, "metadata must be an object")
+            if metadata and not metadata_fits(metadata):
+                return _error(400, f"metadata must be at most {MAX_METADATA_DEPTH} levels deep")
             retry = self.limiter.retry_after(sender_id)
             if retry is not None:
                 return response.json(

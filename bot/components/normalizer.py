@@ -16,6 +16,8 @@ from bot.text_normalization import MAX_INPUT_CHARS, normalize
 # result (the normalised form replaces `text`, because every later component
 # reads `text`).
 ORIGINAL_TEXT = "original_text"
+INTENT_PREFIX = "/"
+TYPED_SLASH = "／"
 
 
 # Rasa has no "preprocessor" component type; registered as a tokenizer so that
@@ -61,7 +63,12 @@ class ChineseTextNormalizer(ProjectComponent):
         normalized = self.normalize_text(original)
         if normalized.text == original:
             return
-        message.set(TEXT, normalized.text)
+        text = normalized.text
+        if not is_training and text.startswith(INTENT_PREFIX) and not original.lstrip().startswith(INTENT_PREFIX):
+            # Rasa's RegexMessageHandler reads a leading "/" as an intent payload; one that
+            # only folding made (a typed "／restart") is the customer's text, not a payload.
+            text = TYPED_SLASH + text[len(INTENT_PREFIX) :]
+        message.set(TEXT, text)
         if not is_training:
             # The customer's words as far as they were read (the tracker keeps the whole message).
             limit = self._config["max_input_chars"]

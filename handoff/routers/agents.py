@@ -10,7 +10,7 @@ from contract import channels
 from contract import handoff as contract
 
 from .. import service
-from ..deps import AgentDep, CtxDep, SupervisorDep
+from ..deps import AgentDep, CtxDep, RowId, SupervisorDep
 from ..schemas import (
     AgentStatus,
     CannedReplyOut,
@@ -46,41 +46,41 @@ def list_handoffs(agent: AgentDep, ctx: CtxDep, state: Optional[State] = None):
 @router.get(
     "/handoffs/{handoff_id}", response_model=HandoffDetail, summary="Package, messages, notes, ticket, state, rating"
 )
-def get_handoff(handoff_id: int, agent: AgentDep, ctx: CtxDep):
+def get_handoff(handoff_id: RowId, agent: AgentDep, ctx: CtxDep):
     return service.detail(ctx, service.visible_handoff(ctx, agent, handoff_id))
 
 
 @router.post(
     "/handoffs/{handoff_id}/accept", response_model=HandoffDetail, summary="QUEUED → AGENT, assigned to the caller"
 )
-def accept(handoff_id: int, agent: AgentDep, ctx: CtxDep):
+def accept(handoff_id: RowId, agent: AgentDep, ctx: CtxDep):
     return service.accept(ctx, agent, handoff_id)
 
 
 @router.post(
     "/handoffs/{handoff_id}/messages", status_code=201, response_model=MessageOut, summary="Reply to the customer"
 )
-def send_message(handoff_id: int, body: TextIn, agent: AgentDep, ctx: CtxDep):
+def send_message(handoff_id: RowId, body: TextIn, agent: AgentDep, ctx: CtxDep):
     return service.send_reply(ctx, agent, handoff_id, body.text)
 
 
 @router.post("/handoffs/{handoff_id}/notes", status_code=201, response_model=NoteOut, summary="Internal note")
-def add_note(handoff_id: int, body: TextIn, agent: AgentDep, ctx: CtxDep):
+def add_note(handoff_id: RowId, body: TextIn, agent: AgentDep, ctx: CtxDep):
     return service.add_note(ctx, agent, handoff_id, body.text)
 
 
 @router.post("/handoffs/{handoff_id}/transfer", response_model=HandoffDetail, summary="Reassign to another agent")
-def transfer(handoff_id: int, body: TransferIn, agent: AgentDep, ctx: CtxDep):
+def transfer(handoff_id: RowId, body: TransferIn, agent: AgentDep, ctx: CtxDep):
     return service.transfer(ctx, agent, handoff_id, body.agent_id)
 
 
 @router.post("/handoffs/{handoff_id}/return", response_model=HandoffDetail, summary="AGENT → BOT, then the survey")
-def return_to_bot(handoff_id: int, agent: AgentDep, ctx: CtxDep):
+def return_to_bot(handoff_id: RowId, agent: AgentDep, ctx: CtxDep):
     return service.end(ctx, agent, handoff_id, None)
 
 
 @router.post("/handoffs/{handoff_id}/close", response_model=HandoffDetail, summary="AGENT → CLOSED, then the survey")
-def close(handoff_id: int, body: CloseIn, agent: AgentDep, ctx: CtxDep):
+def close(handoff_id: RowId, body: CloseIn, agent: AgentDep, ctx: CtxDep):
     return service.end(ctx, agent, handoff_id, body.disposition)
 
 
@@ -105,7 +105,7 @@ def list_tickets(agent: AgentDep, ctx: CtxDep, status: Optional[str] = "open"):
 
 
 @router.patch("/tickets/{ticket_id}", response_model=TicketOut, summary="Supervisor: change a ticket's SLA class")
-def change_ticket(ticket_id: int, body: TicketClassIn, _supervisor: SupervisorDep, ctx: CtxDep):
+def change_ticket(ticket_id: RowId, body: TicketClassIn, _supervisor: SupervisorDep, ctx: CtxDep):
     return service.change_sla_class(ctx, ticket_id, body.sla_class)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Response
 
 from .. import service
-from ..deps import CtxDep, require_service_key
+from ..deps import CtxDep, RowId, require_service_key
 from ..schemas import HandoffOpened, HandoffPackage, RasaEvent, Rated, RatingIn, Stored, TextIn, TicketMessageOut
 from ..views import ticket_message_view
 
@@ -31,7 +31,7 @@ def rasa_event(body: RasaEvent, ctx: CtxDep) -> Stored:
 
 
 @router.post("/handoffs/{handoff_id}/rating", response_model=Rated, summary="The satisfaction survey's answer")
-def rating(handoff_id: int, body: RatingIn, ctx: CtxDep):
+def rating(handoff_id: RowId, body: RatingIn, ctx: CtxDep):
     return service.rate(ctx, handoff_id, body.rating)
 
 
@@ -41,5 +41,5 @@ def rating(handoff_id: int, body: RatingIn, ctx: CtxDep):
     response_model=TicketMessageOut,
     summary="The customer's message for a ticket",
 )
-def ticket_message(ticket_id: int, body: TextIn, ctx: CtxDep):
+def ticket_message(ticket_id: RowId, body: TextIn, ctx: CtxDep):
     return ticket_message_view(service.add_ticket_message(ctx, ticket_id, body.text), ctx.settings.tz)

@@ -122,3 +122,17 @@ def test_a_very_long_customer_message_in_the_package_is_cut_not_refused(env):
     opened = env.open(sender_id="web-long", transcript=turns)
     messages = env.login("zhou").get(f"/api/handoffs/{opened['id']}").json()["messages"]
     assert [len(m["text"]) for m in messages if m["role"] == "customer"] == [2000]
+
+
+@pytest.mark.parametrize("path", ["/api/handoffs/{id}", "/api/handoffs/{id}/accept", "/api/tickets/{id}/messages"])
+@pytest.mark.parametrize("row_id", ["99999999999999999999", str(2**63), "0", "-1"])
+def test_an_id_out_of_the_database_range_is_refused_not_a_server_error(env, path, row_id):
+    agent = env.login("wang")
+    url = path.format(id=row_id)
+    answers = [
+        env.client.get(url, headers=SERVICE).status_code if "messages" not in url else None,
+        env.client.post(url, json={"text": "你好"}, headers=SERVICE).status_code,
+        agent.get(url).status_code if "messages" not in url else None,
+        agent.post(url, json={"text": "你好"}).status_code,
+    ]
+    assert all(code is None or 400 <= code < 500 for code in answers), answers

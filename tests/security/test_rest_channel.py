@@ -70,9 +70,21 @@ def test_a_trusted_caller_is_served_and_cannot_claim_another_channel(rasa_url):
     assert event["input_channel"] == "rest"
 
 
-@pytest.mark.parametrize(
-    "body", [b"not json", b"[1, 2]", b'{"sender": 5, "message": "hi"}', b'{"sender": "a", "message": null}']
-)
+DEEP = b'{"a":' * 500 + b"1" + b"}" * 500
+MALFORMED = {
+    "not json": b"not json",
+    "array": b"[1, 2]",
+    "sender not a string": b'{"sender": 5, "message": "hi"}',
+    "message null": b'{"sender": "a", "message": null}',
+    # bytes that are not UTF-8 (once read as a corrupt string that broke the normaliser)
+    "invalid utf-8": b'{"sender": "a", "message": "\xe4\xbd\xa0\xf4\x90\x80\x80"}',
+    # metadata nested deep enough to exhaust recursion later (once an unanswered message)
+    "deep metadata": b'{"sender": "a", "message": "hi", "metadata": ' + DEEP + b"}",
+    "deep message": b'{"sender": "a", "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+}
+
+
+@pytest.mark.parametrize("body", MALFORMED.values(), ids=MALFORMED.keys())
 def test_malformed_bodies_get_400_not_500(rasa_url, body):
     response = requests.post(
         f"{rasa_url}/webhooks/rest/webhook",

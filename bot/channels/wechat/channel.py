@@ -44,6 +44,16 @@ POLL_S = 0.05
 SEEN = "seen:"
 # Store key prefix: the customer was told of the message rate limit in this stretch.
 RATE_TOLD = "rate-told:"
+# Rasa reads a message starting with "/" as an intent with entities (a button's payload).
+# A customer typing on WeChat has no buttons: their "/restart" or "/inform{...}" is text.
+INTENT_PREFIX = "/"
+TYPED_PREFIX = "／"
+
+
+def typed_text(text: str) -> str:
+    """What the customer typed, never read as an intent payload (the normaliser folds the
+    full-width slash back for NLU)."""
+    return TYPED_PREFIX + text[len(INTENT_PREFIX) :] if text.startswith(INTENT_PREFIX) else text
 
 
 async def read_limited(request: Request, limit: int) -> bytes:
@@ -252,6 +262,8 @@ class WeChatInput(InputChannel):
         text = inbound.text
         if inbound.kind == TEXT:
             text = await self.customers.resolve_choice(inbound.openid, text)
+            if text == inbound.text:
+                text = typed_text(text)
         collector = TurnCollector()
         message = UserMessage(
             text,

@@ -68,12 +68,16 @@ def check_request_signature(
         raise Refused("signature")
 
 
+MAX_TIMESTAMP_DIGITS = 12
+
+
 def check_timestamp(timestamp: Any, max_skew_s: float, now: Optional[float] = None, what: str = "timestamp") -> None:
     """Refuses a time (seconds since the epoch) further than `max_skew_s` from `now`, either way."""
-    try:
-        sent = int(str(timestamp).strip())
-    except (TypeError, ValueError):
-        raise Refused(what) from None
+    text = str(timestamp).strip()
+    # WeChat sends ten digits; a longer number is not a time (and overflows float arithmetic)
+    if not (text.isascii() and text.isdigit() and len(text) <= MAX_TIMESTAMP_DIGITS):
+        raise Refused(what)
+    sent = int(text)
     if abs((time.time() if now is None else now) - sent) > max_skew_s:
         raise Refused(f"{what} outside the replay window")
 

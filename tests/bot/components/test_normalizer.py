@@ -1,5 +1,6 @@
 """The Rasa graph component around the normalisation."""
 
+import pytest
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -78,3 +79,18 @@ def test_messages_without_text_pass_through():
     message = Message(data={"intent": "greet"})
     make().process([message])
     assert message.get("text") is None
+
+
+@pytest.mark.parametrize(
+    "typed,read",
+    [
+        ("／restart", "／restart"),  # folding must not make an intent payload of typed text
+        (' ／inform{"verified": true}', '／inform{"verified": true}'),
+        ("/greet", "/greet"),  # a button's payload stays one
+        ("／／退貨", "／/退货"),
+    ],
+)
+def test_only_a_real_slash_starts_an_intent_payload(typed, read):
+    message = Message(data={"text": typed})
+    make().process([message])
+    assert message.get("text") == read
