@@ -134,8 +134,9 @@ def socketio_case(rng: random.Random) -> Dict[str, Any]:
         if rng.random() < 0.3:
             label, metadata = gen.metadata_variant(rng)
             shape += f"/{label}"
-        # past engine.io's packet limit the transport refuses it: a probe, not a customer message
-        fits = len(gen.to_json_bytes([text, metadata])) < SOCKETIO_PACKET_BYTES
+        # past engine.io's packet limit, or with an integer of over 100 digits (engine.io's JSON
+        # refuses those against CPU exhaustion), the transport drops it: a probe, not a customer message
+        fits = len(gen.to_json_bytes([text, metadata])) < SOCKETIO_PACKET_BYTES and not _transport_refuses(metadata)
         return dict(kind="message", shape=f"message:{shape}", text=text, metadata=metadata, customer=fits)
     if roll < 0.62:
         # the widget's events with wrong shapes ("SESSION" becomes the confirmed session id)
@@ -180,6 +181,28 @@ def socketio_case(rng: random.Random) -> Dict[str, Any]:
     ]
     query_label, query = ("", {}) if rng.random() < 0.8 else queries[rng.randrange(len(queries))]
     return dict(kind="raw", shape=f"raw:{label}{'/' + query_label if query_label else ''}", body=body, query=query)
+
+
+ENGINEIO_MAX_INT_DIGITS = 100  # engineio/json.py: _safe_int
+
+
+def _transport_refuses(value: Any) -> bool:
+    try:
+        return _has_huge_int(value)
+    except RecursionError:  # nested past Python's limit: engine.io's parser refuses it too
+        return True
+
+
+def _has_huge_int(value: Any) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return len(str(abs(value))) > ENGINEIO_MAX_INT_DIGITS
+    if isinstance(value, dict):
+        return any(_has_huge_int(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_huge_int(v) for v in value)
+    return False
 
 
 def _deep_packet(depth: int) -> Tuple[str, bytes]:
