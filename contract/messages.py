@@ -35,3 +35,9 @@ def agent_text(payload: Dict[str, Any]) -> str:
 # What a channel answers instead of passing a message on when the conversation sends
 # faster than bot/rate_limit.py allows.
 RATE_LIMITED_TEXT = "您发送得太快了，请稍等片刻再发。"
+
+
+# Metadata key of a queue-position update (a `bot` event the handoff service appends):
+# Rasa merges a bot event's metadata into the message a channel sends, so a channel can
+# tell an update from an agent's reply and never spend on it a budget the reply needs.
+QUEUE_UPDATE = "queue_update"
