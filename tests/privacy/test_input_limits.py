@@ -18,6 +18,7 @@ import pytest
 from actions import address_parser
 from actions.address_parser import MAX_ADDRESS_CHARS, missing_parts, parse_address
 from bot.brokers.handoff_relay import RELAYED_TEXT_CHARS, HandoffRelayBroker
+from bot.brokers.relay_settings import RelaySettings
 
 
 def test_the_address_parser_reads_only_the_start_of_a_huge_message(monkeypatch):
@@ -70,7 +71,7 @@ def handoff_capture():
     server.shutdown()
 
 
-def test_the_relay_sends_only_masked_cut_text_and_survives_surrogates(handoff_capture):
+def test_the_relay_sends_only_masked_cut_text_and_survives_surrogates(handoff_capture, tmp_path):
     url, bodies = handoff_capture
     events = [
         {
@@ -92,7 +93,7 @@ def test_the_relay_sends_only_masked_cut_text_and_survives_surrogates(handoff_ca
     ]
 
     async def run():
-        broker = HandoffRelayBroker(url, "key", timeout_s=2.0, retries=0)
+        broker = HandoffRelayBroker(RelaySettings(url=url, service_key="key", outbox_path=tmp_path / "outbox.db"))
         for event in events:
             broker.publish(event)
         for _ in range(200):
