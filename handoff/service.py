@@ -11,11 +11,11 @@ import logging
 import math
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Callable, Coroutine, Optional, cast
 
 import anyio.from_thread
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
@@ -352,12 +352,42 @@ def notify_queue(ctx: Ctx) -> None:
 
 
 # ----- the broker's events -----
-def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
-    """Stores customer and bot messages of conversations in QUEUED or AGENT; True if stored."""
-    if event.event not in ("user", "bot"):
+# Clock skew between Rasa (the event's timestamp) and the service (a handoff's times)
+# that still counts an event as written while the handoff was open.
+_EVENT_CLOCK_SKEW = timedelta(seconds=5)
+
+
+def _handoff_at(db: DbSession, sender_id: str, at: Optional[datetime]) -> Optional[Handoff]:
+    """The handoff that was open for the sender when the event was written: created by
+    then and not yet ended (or still open), one a queue or an agent held (a ticket never
+    was). An event relayed late (the service was away) lands where it belongs, even if an
+    agent has ended that handoff since. Without a time: the open one."""
+    if at is None:
+        return active_handoff(db, sender_id)
+    was_open = or_(
+        Handoff.state.in_((QUEUED, AGENT)),
+        Handoff.queued_at.is_not(None) & Handoff.ended_at.is_not(None) & (Handoff.ended_at >= at - _EVENT_CLOCK_SKEW),
+    )
+    return db.scalars(
+        select(Handoff)
+        .where(Handoff.sender_id == sender_id, Handoff.created_at <= at + _EVENT_CLOCK_SKEW, was_open)
+        .order_by(Handoff.id.desc())
+    ).first()
+
+
+def _stored_already(db: DbSession, handoff: Handoff, message_id: Optional[str]) -> bool:
+    if not message_id:
         return False
-    handoff = active_handoff(ctx.db, event.sender_id)
-    if handoff is None:
+    found = db.scalar(select(Message.id).where(Message.handoff_id == handoff.id, Message.message_id == message_id))
+    return found is not None
+
+
+def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
+    """Stores customer and bot messages of conversations in QUEUED or AGENT (at the
+    event's time); True if stored. A message_id is stored once per handoff: the broker
+    delivers at least once (again after a lost acknowledgement), the check and the
+    database's unique index make that exactly once."""
+    if event.event not in ("user", "bot"):
         return False
     custom = (event.data or {}).get("custom") or {}
     if event.event == "bot" and messages.is_agent_message(custom):
@@ -365,15 +395,20 @@ def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
     text = event.text or (custom.get("text") if isinstance(custom, dict) else None)
     if not text or not isinstance(text, str):
         return False
-    message_id = getattr(event, "message_id", None)
-    if message_id and any(m.message_id == message_id for m in handoff.messages):
-        return False  # the message that tripped the handoff: the package brought it already
-    at = datetime.fromtimestamp(event.timestamp, UTC).replace(tzinfo=None) if event.timestamp else ctx.clock.now()
+    at = datetime.fromtimestamp(event.timestamp, UTC).replace(tzinfo=None) if event.timestamp else None
+    handoff = _handoff_at(ctx.db, event.sender_id, at)
+    if handoff is None:
+        return False
+    raw_id = getattr(event, "message_id", None)
+    message_id = str(raw_id)[:64] if raw_id else None
+    if _stored_already(ctx.db, handoff, message_id):
+        return False  # the message that tripped the handoff (the package brought it), or a redelivery
     message = Message(
+        handoff_id=handoff.id,
         role="customer" if event.event == "user" else "bot",
         text=customer_text(text),
-        at=at,
-        message_id=str(message_id)[:64] if message_id else None,
+        at=at or ctx.clock.now(),
+        message_id=message_id,
     )
     if event.event == "user":
         parse = event.parse_data or {}
@@ -382,8 +417,12 @@ def store_rasa_event(ctx: Ctx, event: RasaEvent) -> bool:
         message.confidence = intent.get("confidence")
         sentiment = parse.get("sentiment")
         message.sentiment = sentiment if isinstance(sentiment, dict) else None
-    handoff.messages.append(message)
-    ctx.db.commit()
+    ctx.db.add(message)
+    try:
+        ctx.db.commit()
+    except IntegrityError:  # the same message_id stored at the same moment (another delivery, instance)
+        ctx.db.rollback()
+        return False
     ctx.push(
         {"type": "message", "handoff_id": handoff.id, "message": message_view(message, ctx.settings.tz)},
         audience_of(handoff),
