@@ -156,7 +156,8 @@ def running_handoff(
 def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] = None) -> Path:
     """Endpoints of a test Rasa: its own SQLite tracker store, the given action server (with
     its token, as endpoints.yml sends it) and, with `handoff_url`, the event broker that
-    relays customer messages to the handoff service (its key comes from HANDOFF_SERVICE_KEY)."""
+    relays customer messages to the handoff service (its key comes from HANDOFF_SERVICE_KEY)
+    through its own outbox in `state_dir`."""
     endpoints = state_dir / "endpoints.yml"
     broker = (
         (
@@ -164,6 +165,7 @@ def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] 
             "  type: bot.brokers.handoff_relay.HandoffRelayBroker\n"
             f"  url: {handoff_url}\n"
             "  service_key: ${HANDOFF_SERVICE_KEY}\n"
+            f"  outbox: {state_dir / 'handoff-outbox.db'}\n"
         )
         if handoff_url
         else ""
