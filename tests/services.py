@@ -21,6 +21,7 @@ the test process sign identity tokens and web chat session ids with the stack's 
 from __future__ import annotations
 
 import contextlib
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional
@@ -58,6 +59,8 @@ __all__ = [
     "running_assistant",
     "running_backend",
     "running_handoff",
+    "RestartableService",
+    "restartable_handoff",
     "stack_env",
     "stack_secrets",
     "tracker",
@@ -140,6 +143,11 @@ def running_handoff(
     """The handoff service (scripts/handoff) on a fresh SQLite database, open around the
     clock, with the demo agents (password HANDOFF_DEMO_PASSWORD); yields its URL."""
     port = port or free_port()
+    with _service("handoff", _handoff_env(state_dir, port, rasa_url, extra_env), port) as url:
+        yield url
+
+
+def _handoff_env(state_dir: Path, port: int, rasa_url: str, extra_env: Optional[Dict[str, str]]) -> Dict[str, str]:
     env = _service_env(
         "HANDOFF",
         port,
@@ -149,8 +157,67 @@ def running_handoff(
         seed_demo_agents="true",
     )
     env.update(extra_env or {})
-    with _service("handoff", env, port) as url:
-        yield url
+    return env
+
+
+class RestartableService:
+    """A service process a test stops and starts again on the same port, with the same
+    settings and database: `stop()` kills it (SIGKILL, a crash: nothing drains, nothing
+    is flushed) or, with `kill=False`, terminates it (SIGTERM, a graceful stop); `start()`
+    starts it again and waits for /health; `restart()` does both. Each start logs to its
+    own file (`<script>-<port>-<n>.log`). Used by `restartable_handoff`; fault-injection
+    tests make others the same way (`RestartableService(script, env, port)`)."""
+
+    def __init__(self, script: str, env: Dict[str, str], port: int) -> None:
+        self.script, self.env, self.port = script, env, port
+        self.url = f"http://127.0.0.1:{port}"
+        self.starts = 0
+        self._running: Optional[contextlib.ExitStack] = None
+        self._process: Optional[subprocess.Popen] = None
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None and self._process.poll() is None
+
+    def start(self) -> None:
+        assert self._running is None, f"{self.script} runs already"
+        self.starts += 1
+        log_path = log_dir() / f"{self.script}-{self.port}-{self.starts}.log"
+        command = [str(ROOT / "scripts" / self.script)]
+        stack = contextlib.ExitStack()
+        self._process = stack.enter_context(
+            running_process(command, self.env, log_path, answers(f"{self.url}/health"), START_TIMEOUT_S)
+        )
+        self._running = stack
+
+    def stop(self, kill: bool = True) -> None:
+        if self._running is None:
+            return
+        if kill and self._process is not None:
+            self._process.kill()
+            self._process.wait(timeout=10)
+        self._running.close()  # terminates (and waits for) what still runs
+        self._running, self._process = None, None
+
+    def restart(self, kill: bool = True) -> None:
+        self.stop(kill=kill)
+        self.start()
+
+
+@contextlib.contextmanager
+def restartable_handoff(
+    state_dir: Path, rasa_url: str, port: Optional[int] = None, extra_env: Optional[Dict[str, str]] = None
+) -> Iterator[RestartableService]:
+    """The handoff service as `running_handoff` starts it (fresh SQLite database in
+    `state_dir`, open around the clock, demo agents), as a `RestartableService`: a
+    restart keeps its port, settings and database. Stopped on the way out."""
+    port = port or free_port()
+    service = RestartableService("handoff", _handoff_env(state_dir, port, rasa_url, extra_env), port)
+    service.start()
+    try:
+        yield service
+    finally:
+        service.stop(kill=False)
 
 
 def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] = None) -> Path:

@@ -69,12 +69,13 @@ class Relay:
         """Starts delivering on the running event loop (once)."""
         if self._dispatcher is not None:
             return
+        loop = asyncio.get_running_loop()  # RuntimeError outside one: nothing started
         self._wake = asyncio.Event()
         headers = {SERVICE_KEY_HEADER: self.settings.service_key}
         self._client = httpx.AsyncClient(timeout=self.settings.timeout_s, headers=headers)
         if self._backlog:
             logger.info("handoff relay: resuming %d undelivered events from %s", self._backlog, self.outbox.path)
-        self._dispatcher = asyncio.get_running_loop().create_task(self._dispatch())
+        self._dispatcher = loop.create_task(self._dispatch())
 
     async def close(self) -> None:
         """Stops delivering; what was not acknowledged stays in the outbox for the next start."""
