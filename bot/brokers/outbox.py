@@ -2,12 +2,15 @@
 
 A row is appended (and committed, fsync'd) before `publish` returns and deleted only once
 the handoff service acknowledged it; ids grow, so a sender's rows in id order are its
-messages in order. One Rasa process owns one outbox file. Text is stored as ASCII JSON
+messages in order. One Rasa process owns one outbox file: it holds an exclusive lock on
+`<outbox>.lock` while open, and a second process (`rasa shell` beside `rasa run` with the
+same endpoints) is refused at start, since two deliverers would break the order. Text is stored as ASCII JSON
 (a lone surrogate cannot break an insert).
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import sqlite3
 import time
@@ -23,10 +26,23 @@ SCHEMA = (
 )
 
 
+class OutboxInUse(RuntimeError):
+    pass
+
+
 class Outbox:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._lock = open(path.with_name(path.name + ".lock"), "a")  # noqa: SIM115  (held while open)
+        try:
+            fcntl.flock(self._lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._lock.close()
+            raise OutboxInUse(
+                f"the handoff relay outbox {path} is used by another Rasa process; "
+                "give this one its own (HANDOFF_OUTBOX_PATH or `outbox` in endpoints.yml)"
+            ) from None
         # autocommit: every statement is its own transaction, committed when it returns
         self._db = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False)
         self._db.execute("PRAGMA journal_mode=WAL")
@@ -58,3 +74,4 @@ class Outbox:
 
     def close(self) -> None:
         self._db.close()
+        self._lock.close()  # releases the lock

@@ -20,6 +20,7 @@ from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.brokers.handoff_relay import HandoffRelayBroker
+from bot.brokers.outbox import OutboxInUse
 from bot.brokers.relay_settings import RelaySettings
 from devtools.rasa_server import free_port
 
@@ -296,5 +297,19 @@ def test_publish_never_raises_and_the_sender_may_hold_any_text(tmp_path, text):
         again = HandoffRelayBroker(settings(f"http://127.0.0.1:{free_port()}", tmp_path / "outbox.db"))
         assert list(again.relay._pending) == [f"s{text}"]
         await again.close()
+
+    asyncio.run(run())
+
+
+def test_a_second_broker_on_the_same_outbox_is_refused_while_the_first_is_open(tmp_path):
+    outbox = tmp_path / "outbox.db"
+
+    async def run():
+        first = HandoffRelayBroker(settings(f"http://127.0.0.1:{free_port()}", outbox))
+        with pytest.raises(OutboxInUse, match="another Rasa process"):
+            HandoffRelayBroker(settings(f"http://127.0.0.1:{free_port()}", outbox))
+        await first.close()
+        second = HandoffRelayBroker(settings(f"http://127.0.0.1:{free_port()}", outbox))  # free again
+        await second.close()
 
     asyncio.run(run())
