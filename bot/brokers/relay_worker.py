@@ -162,7 +162,7 @@ class Relay:
         self._retry_at.pop(sender, None)
         if self._unreachable:
             self._unreachable = False
-            logger.warning("handoff service answers again; %d events wait in the outbox", self._backlog)
+            logger.warning("handoff service answers again; events waiting in the outbox: %d", self._backlog)
 
     def _failed(self, sender: Text, problem: Text) -> None:
         failures = self._failures.get(sender, 0) + 1
@@ -172,7 +172,7 @@ class Relay:
         if not self._unreachable:
             self._unreachable = True
             logger.warning(
-                "handoff service unreachable (%s) relaying an event of %s; %d events kept in the outbox, "
+                "handoff service unreachable (%s) relaying an event of %s; kept in the outbox (events waiting: %d), "
                 "retried until it answers",
                 problem,
                 sender,
