@@ -22,6 +22,7 @@ import socketio
 import yaml
 
 from devtools.rasa_server import ROOT, free_port, latest_model, running_rasa
+from devtools.socketio_client import close_without_waiting
 from privacy import mask_text
 from tests import services
 from tests.services import endpoints_file, running_actions, running_backend, running_handoff
@@ -225,8 +226,4 @@ class WebChatCustomer:
             return None
 
     def close(self) -> None:
-        """Says goodbye without waiting for the pending long-poll (up to the ping interval)."""
-        with contextlib.suppress(Exception):
-            for namespace in self.client.namespaces:
-                self.client._send_packet(self.client.packet_class(socketio.packet.DISCONNECT, namespace=namespace))
-            self.client.eio.disconnect(abort=True)
+        close_without_waiting(self.client)

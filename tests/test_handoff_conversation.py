@@ -20,6 +20,7 @@ import pytest
 import requests
 import socketio
 
+from devtools.socketio_client import close_without_waiting
 from tests.services import agent_session, rasa_headers, rest_headers
 
 WAIT_S = 60  # a reply waits for NLU, the action server and the service on a busy machine
@@ -138,7 +139,7 @@ class WebChatCustomer:
                 return message
 
     def close(self):
-        self.client.disconnect()
+        close_without_waiting(self.client)
 
 
 @pytest.fixture
