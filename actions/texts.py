@@ -133,6 +133,9 @@ HANDOFF_HOURS = "（{hours}）"
 HANDOFF_UNAVAILABLE = (
     "非常抱歉，人工客服系统暂时连接不上。请稍后回复「转人工」再试一次，我也可以继续帮您查询订单、物流和退款。"
 )
+# A customer whose conversation a person holds sent /restart (a button or typed on web chat):
+# the conversation stays with the person (actions/session_actions.py).
+RESTART_WHILE_HELD = "您的对话已转接人工客服，请稍候；有问题可以直接发在这里，客服都能看到。"
 TICKET_MESSAGE_TAKEN = "已收到您的留言，已补充到工单 {number}，客服会尽快联系您。还有其他需要帮忙的吗？"
 TICKET_MESSAGE_EMPTY = "请直接发送您想留给客服的话，我们会补充到工单里。"
 TICKET_MESSAGE_FAILED = "抱歉，留言暂时没能保存成功，请稍后再发一次。"

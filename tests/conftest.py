@@ -64,10 +64,15 @@ def action_url(backend_url: str, handoff_url: str, tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session")
-def rasa_url(model: Path, action_url: str, handoff_url: str, rasa_port: int, tmp_path_factory) -> str:
+def rasa_state(tmp_path_factory) -> Path:
+    """The test Rasa's folder: its SQLite tracker store is tracker.db there (endpoints_file)."""
+    return tmp_path_factory.mktemp("rasa-state")
+
+
+@pytest.fixture(scope="session")
+def rasa_url(model: Path, action_url: str, handoff_url: str, rasa_port: int, rasa_state: Path) -> str:
     """A `rasa run` server with its own SQLite tracker store, the real action server and
     the broker to the handoff service."""
-    state = tmp_path_factory.mktemp("rasa-state")
-    endpoints = endpoints_file(state, action_url, handoff_url=handoff_url)
+    endpoints = endpoints_file(rasa_state, action_url, handoff_url=handoff_url)
     with running_rasa(model, endpoints=endpoints, port=rasa_port) as url:
         yield url
