@@ -83,7 +83,9 @@ class CircuitBreaker:
 
 
 def idempotency_key(conversation_id: str, errand: str, order_id: Optional[str], turn: Any) -> str:
-    """Same conversation + errand + order + confirmation turn → same key."""
+    """Same conversation + errand + order + customer message (`turn`: common.turn_id) → same key:
+    the same message handled again changes nothing twice, a new message (in this session or
+    a later one) is a new request."""
     raw = f"{conversation_id}|{errand}|{order_id or '-'}|{turn}"
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
 

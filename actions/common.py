@@ -76,8 +76,23 @@ def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
     return metadata if isinstance(metadata, dict) else {}
 
 
-def user_turns(tracker: Tracker) -> int:
-    return sum(1 for event in tracker.events if event.get("event") == "user")
+def turn_id(tracker: Tracker) -> str:
+    """What names the customer message this turn answers, for idempotency keys: Rasa's
+    message_id of the latest customer message (unique per message, the same when the same
+    message is handled again); without one, the session's start time and the number of
+    customer messages in the session (a new session never repeats an old one's keys)."""
+    latest = latest_user_event(tracker)
+    message_id = latest.get("message_id")
+    if message_id:
+        return f"m:{message_id}"
+    started, turns = 0.0, 0
+    for event in tracker.events:
+        if event.get("event") in ("session_started", "restart"):
+            started, turns = float(event.get("timestamp") or 0), 0
+        elif event.get("event") == "user":
+            turns += 1
+            started = started or float(event.get("timestamp") or 0)
+    return f"s:{started:.6f}:{turns}"
 
 
 def short_time(value: Optional[str]) -> str:

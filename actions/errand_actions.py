@@ -20,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import identity, texts
 from actions.backend_client import BackendError, BackendUnavailable, backend, idempotency_key
-from actions.common import digits, items_text, say, user_turns
+from actions.common import digits, items_text, say, turn_id
 from actions.errands import ERRAND_INTENTS, ERRAND_STATE, errand_named, slot_validator
 from actions.errands.base import (
     BLOCKED_BACKEND_DOWN,
@@ -280,6 +280,6 @@ class ActionDoErrand(Action):
             customer_id=tracker.get_slot(slots.CUSTOMER_ID),
             order_id=order_id,
             summary=summary,
-            key=idempotency_key(tracker.sender_id, name, order_id, user_turns(tracker)),
+            key=idempotency_key(tracker.sender_id, name, order_id, turn_id(tracker)),
         )
         return await errand.do(context)

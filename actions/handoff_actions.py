@@ -8,6 +8,7 @@ slot; these actions do the errand against the handoff service (handoff/API.md).
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
@@ -19,7 +20,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import texts
 from actions.backend_client import BackendError, BackendUnavailable, backend
-from actions.common import say
+from actions.common import say, turn_id
 from actions.errands import INTENT_LABELS
 from actions.handoff_client import HandoffRateLimited, HandoffUnavailable, handoff_service
 from actions.handoff_package import customer_verified, order_ids, slots, summary, transcript
@@ -30,11 +31,30 @@ from privacy import mask_text
 logger = logging.getLogger(__name__)
 
 ORDERS_IN_PACKAGE = 5
+REQUEST_ID_CHARS = 64  # handoff/schemas.py HandoffPackage.request_id
 CLARIFY_IGNORED = {"nlu_fallback", "out_of_scope", "inform", "affirm", "deny", "greet", "goodbye", "thank"}
 
 
 class ActionHandoff(Action):
-    """Opens a handoff (or, outside business hours, a ticket) and pauses the bot."""
+    """Opens a handoff (or, outside business hours, a ticket) and pauses the bot.
+
+    The handoff service is the source of truth of who holds the conversation, and what the
+    bot says and does follows what it answered:
+
+    - the open is idempotent per customer message: the package's `request_id` is the
+      triggering message's Rasa message_id (common.turn_id), so the client's retry after a
+      timeout (handoff_client, two attempts) and a repeat of the same turn name the same
+      request, and the service keeps one open handoff per conversation;
+    - an answer (201, or 200 for a conversation already waiting) pauses the bot
+      (ConversationPaused) and tells the customer their place in the queue; a ticket outside
+      business hours does not pause;
+    - no answer (both attempts timed out, the service down or failing) does not pause: the
+      bot cannot know whether the service recorded the handoff. The customer is told the
+      transfer could not be confirmed yet, in words that stay true both ways
+      (texts.HANDOFF_UNAVAILABLE): if the service did record it, its reconciler pauses Rasa
+      and tells the customer their place in the queue; if not, the customer may ask again.
+      The bot never pauses on a guess, and never resumes by itself.
+    """
 
     def name(self) -> Text:
         return "action_handoff"
@@ -62,6 +82,7 @@ class ActionHandoff(Action):
             "transcript": transcript(tracker),
             "slots": slots(tracker),
             "orders": orders,
+            "request_id": request_id(tracker),
         }
         try:
             answer = await handoff_service().open_handoff(package)
@@ -216,6 +237,15 @@ async def _orders(tracker: Tracker) -> List[Dict[str, Any]]:
             }
         )
     return orders
+
+
+def request_id(tracker: Tracker) -> str:
+    """The package's idempotency key: the customer message that asked (common.turn_id), a
+    digest of it when a channel's message id is longer than the service takes."""
+    turn = turn_id(tracker)
+    if len(turn) <= REQUEST_ID_CHARS:
+        return turn
+    return "sha256-" + hashlib.sha256(f"{tracker.sender_id}|{turn}".encode("utf-8", "surrogatepass")).hexdigest()[:40]
 
 
 def _when(value: Optional[str]) -> str:

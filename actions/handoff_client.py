@@ -2,7 +2,8 @@
 
 One call per customer action and nothing to retry blindly: opening a handoff is
 itself idempotent on the service (a second POST for a waiting conversation
-returns the open handoff), so a timeout may be retried once.
+returns the open handoff; the package's `request_id` names the customer message
+that asked), so a timeout may be retried once.
 """
 
 from __future__ import annotations
@@ -61,9 +62,13 @@ class HandoffClient:
 
     async def open_handoff(self, package: Dict[str, Any]) -> Dict[str, Any]:
         """The service's answer, with `already_open` true when the conversation was already waiting
-        or with an agent (the service answers 200 instead of 201 then)."""
+        or with an agent (the service answers 200 instead of 201 then) from an earlier request:
+        a 200 that names this package's `request_id` is this request's own handoff (saved by a
+        first attempt whose answer timed out) and is told as new."""
         response = await self._post("/api/handoffs", package, attempts=2)
-        return dict(response.json(), already_open=response.status_code == 200)
+        answer = response.json()
+        own = bool(package.get("request_id")) and answer.get("request_id") == package.get("request_id")
+        return dict(answer, already_open=response.status_code == 200 and not own)
 
     async def rate(self, handoff_id: str, rating: int) -> Dict[str, Any]:
         return (await self._post(f"/api/handoffs/{handoff_id}/rating", {"rating": rating})).json()

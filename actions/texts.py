@@ -130,8 +130,12 @@ HANDOFF_TICKET = (
     "客服会在 {respond_by} 前联系您。您可以直接留言补充问题，我们会一并转给客服。"
 )
 HANDOFF_HOURS = "（{hours}）"
+# Said when the handoff service could not be reached or did not confirm the handoff: the
+# service may still have recorded it (a reply lost to a timeout), and then it pauses the bot
+# and tells the customer their place in the queue, so this stays true either way.
 HANDOFF_UNAVAILABLE = (
-    "非常抱歉，人工客服系统暂时连接不上。请稍后回复「转人工」再试一次，我也可以继续帮您查询订单、物流和退款。"
+    "非常抱歉，人工客服系统暂时繁忙，转接结果还没能确认。如已为您接入排队，我们会马上通知您；"
+    "您也可以稍后回复「转人工」再试，或者继续让我帮您查询订单、物流和退款。"
 )
 # A customer whose conversation a person holds sent /restart (a button or typed on web chat):
 # the conversation stays with the person (actions/session_actions.py).

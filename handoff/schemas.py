@@ -67,6 +67,9 @@ class HandoffPackage(BaseModel):
     transcript: list[TranscriptTurn] = Field(default_factory=list, max_length=500)
     slots: dict[str, Any] = Field(default_factory=dict)
     orders: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
+    # The customer message that asked (its Rasa message_id): the bot's retry of a timed-out
+    # open sends the same one again.
+    request_id: Optional[str] = Field(None, max_length=64, description="idempotency key of the open")
 
 
 class RasaEvent(BaseModel):

@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import texts
 from actions.backend_client import BackendClient, backend, idempotency_key
-from actions.common import items_text, say, short_time, user_turns
+from actions.common import items_text, say, short_time, turn_id
 from actions.identity import RISK_NORMAL
 
 # A reply: its text and its buttons (or None).
@@ -46,7 +46,7 @@ class ErrandContext:
 
     def key_for(self, errand: str, subject: Optional[str] = None) -> str:
         """The idempotency key of another backend errand in this same turn (or of another subject)."""
-        return idempotency_key(self.tracker.sender_id, errand, subject or self.order_id, user_turns(self.tracker))
+        return idempotency_key(self.tracker.sender_id, errand, subject or self.order_id, turn_id(self.tracker))
 
 
 class Errand:

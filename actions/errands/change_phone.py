@@ -14,7 +14,7 @@ from typing import Any, Dict, List
 
 from actions import identity, texts
 from actions.backend_client import BackendError, BackendUnavailable, backend, idempotency_key
-from actions.common import checked_phone, digits, say, user_turns
+from actions.common import checked_phone, digits, say, turn_id
 from actions.errands.base import (
     BLOCKED_BACKEND_DOWN,
     BLOCKED_VERIFICATION_EXPIRED,
@@ -64,7 +64,7 @@ class ChangePhone(Errand, name="change_phone", label="换绑手机", slots=("new
             say(dispatcher, texts.CODE_BAD_FORMAT)
             return {"new_phone_code": None}
         customer_id, new_phone = tracker.get_slot("customer_id"), tracker.get_slot("new_phone")
-        key = idempotency_key(tracker.sender_id, self.name, new_phone, user_turns(tracker))
+        key = idempotency_key(tracker.sender_id, self.name, new_phone, turn_id(tracker))
         try:
             await backend().phone_change(customer_id, new_phone, code, key)
         except BackendError as error:
