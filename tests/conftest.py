@@ -37,9 +37,14 @@ def model() -> Path:
 
 
 @pytest.fixture(scope="session")
-def backend_url(tmp_path_factory) -> str:
-    state = tmp_path_factory.mktemp("shop-backend")
-    with running_backend(state) as url:
+def backend_state(tmp_path_factory) -> Path:
+    """The test backend's folder: its SQLite database is shop.db there (running_backend)."""
+    return tmp_path_factory.mktemp("shop-backend")
+
+
+@pytest.fixture(scope="session")
+def backend_url(backend_state: Path) -> str:
+    with running_backend(backend_state) as url:
         yield url
 
 
