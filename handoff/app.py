@@ -16,6 +16,7 @@ from servicekit.clock import Clock
 from .hub import Hub
 from .limits import LoginGate
 from .rasa_client import RasaClient
+from .reconcile import Reconciler
 from .routers import agents, auth, health, service_api, ws
 from .settings import Settings
 
@@ -42,9 +43,13 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
         # The HTTP client belongs to the loop that serves: created here, not at build time.
         app.state.rasa = RasaClient(settings.rasa_url, settings.rasa_jwt_secret, settings.rasa_timeout_seconds)
         await hub.start()
+        # Rasa's pause repaired from the handoffs' state, queue updates: in the background
+        app.state.reconciler = Reconciler(app.state.sessionmaker, settings, app.state.clock, hub, app.state.rasa)
+        app.state.reconciler.start()
         try:
             yield
         finally:
+            await app.state.reconciler.stop()
             await hub.stop()
             await app.state.rasa.aclose()
             app.state.login_gate.shutdown()

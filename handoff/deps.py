@@ -18,7 +18,14 @@ from .service import Ctx
 def get_ctx(request: Request) -> Iterator[Ctx]:
     state = request.app.state
     with state.sessionmaker() as db:
-        yield Ctx(db=db, settings=state.settings, clock=state.clock, rasa=state.rasa, hub=state.hub)
+        yield Ctx(
+            db=db,
+            settings=state.settings,
+            clock=state.clock,
+            rasa=state.rasa,
+            hub=state.hub,
+            wake=state.reconciler.wake_threadsafe,
+        )
 
 
 CtxDep = Annotated[Ctx, Depends(get_ctx)]

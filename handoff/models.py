@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from servicekit.models import SerialId
@@ -17,10 +17,13 @@ ROLES = ("agent", "supervisor")
 # database: partial unique indexes (a second open in a race fails and gets the first).
 OPEN_HANDOFF = "state IN ('QUEUED', 'AGENT')"
 OPEN_TICKET = "status = 'open'"
+# Rasa's id of a message is stored once per handoff (a relayed copy fails and is dropped).
+HAS_MESSAGE_ID = "message_id IS NOT NULL"
 
 
-def partial_unique(name: str, column: str, where: str) -> Index:
-    return Index(name, column, unique=True, sqlite_where=text(where), postgresql_where=text(where))
+def partial_unique(name: str, columns: str | tuple[str, ...], where: str) -> Index:
+    names = (columns,) if isinstance(columns, str) else columns
+    return Index(name, *names, unique=True, sqlite_where=text(where), postgresql_where=text(where))
 
 
 class Base(DeclarativeBase):
@@ -96,6 +99,11 @@ class Handoff(SerialId, Base):
     rated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
     # The queue position the customer was last told; an update goes out when it changes.
     notified_position: Mapped[Optional[int]] = mapped_column(Integer)
+    # Whether Rasa's tracker agrees with the state (paused while QUEUED/AGENT, resumed after):
+    # false after an end whose resume has not reached Rasa yet (handoff.reconcile finishes it).
+    rasa_synced: Mapped[bool] = mapped_column(Boolean, server_default=true())
+    # When the reconciler last saw Rasa's tracker paused for this open handoff (None: never).
+    rasa_checked_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
 
     assigned_agent: Mapped[Optional[Agent]] = relationship()
     messages: Mapped[list[Message]] = relationship(
@@ -108,6 +116,7 @@ class Handoff(SerialId, Base):
 
 class Message(HandoffPart, Base):
     __tablename__ = "messages"
+    __table_args__ = (partial_unique("uq_messages_handoff_message_id", ("handoff_id", "message_id"), HAS_MESSAGE_ID),)
 
     role: Mapped[str] = mapped_column(String(16))  # customer | bot | agent | system
     text: Mapped[str] = mapped_column(Text)
@@ -119,6 +128,9 @@ class Message(HandoffPart, Base):
     # already carried is recognised and not stored twice.
     message_id: Mapped[Optional[str]] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime)
+    # An agent's reply: contract.delivery state (pending, delivered, not_delivered) and reason.
+    delivery: Mapped[Optional[str]] = mapped_column(String(16))
+    delivery_reason: Mapped[Optional[str]] = mapped_column(String(32))
 
     handoff: Mapped[Handoff] = relationship(back_populates="messages")
 

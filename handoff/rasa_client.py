@@ -13,7 +13,7 @@ from urllib.parse import quote
 
 import httpx
 
-from contract import messages, rasa_api
+from contract import delivery, messages, rasa_api
 from servicekit.errors import ApiError
 
 from . import texts
@@ -24,8 +24,21 @@ CALLER = "handoff-service"
 
 
 class RasaUnavailable(ApiError):
-    def __init__(self, detail: str) -> None:
+    """Rasa was not reached or refused; ``reason`` is a ``contract.delivery`` reason: the one an
+    output channel's ``NotDelivered`` carried in Rasa's 500 body, else ``rasa_unavailable``."""
+
+    def __init__(self, detail: str, reason: str = delivery.RASA_UNAVAILABLE) -> None:
         super().__init__(502, "rasa_unavailable", f"the Rasa server did not take the events: {detail}")
+        self.reason = reason
+
+
+def _error_message(response: httpx.Response) -> Optional[str]:
+    """The ``message`` of Rasa's error body (where a channel's NotDelivered ends up)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:500]
+    return str(body.get("message") or "") if isinstance(body, dict) else None
 
 
 def agent_reply_events(text: str, agent_name: str) -> list[dict[str, Any]]:
@@ -33,7 +46,17 @@ def agent_reply_events(text: str, agent_name: str) -> list[dict[str, Any]]:
 
 
 def queue_update_events(position: int, eta: int) -> list[dict[str, Any]]:
-    return [{"event": "bot", "text": texts.queue_text(position, eta)}]
+    """Rasa merges a bot event's metadata into the message the channel gets: the marker lets a
+    channel tell an update from an agent's reply (WeChat spends no reply budget on it)."""
+    return [{"event": "bot", "text": texts.queue_text(position, eta), "metadata": {messages.QUEUE_UPDATE: True}}]
+
+
+def pause_events(queue_text: Optional[str] = None) -> list[dict[str, Any]]:
+    """Pause the conversation; with ``queue_text`` also tell the customer their place."""
+    events: list[dict[str, Any]] = [{"event": "pause"}]
+    if queue_text:
+        events.append({"event": "bot", "text": queue_text, "metadata": {messages.QUEUE_UPDATE: True}})
+    return events
 
 
 def resume_events(handoff_id: int) -> list[dict[str, Any]]:
@@ -59,26 +82,45 @@ class RasaClient:
         self.jwt_secret = jwt_secret
         self.http = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout, transport=transport)
 
-    async def append_events(self, sender_id: str, events: list[dict[str, Any]]) -> None:
-        """POST the events; RasaUnavailable when Rasa cannot be reached or refuses them."""
-        params = {"execute_side_effects": "true", "output_channel": "latest"}
+    def _headers(self) -> dict[str, str]:
         # a fresh short-lived JWT per call, in a header (never in the logged URL)
-        headers = rasa_api.auth_headers(self.jwt_secret, CALLER) if self.jwt_secret else {}
-        path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
+        return rasa_api.auth_headers(self.jwt_secret, CALLER) if self.jwt_secret else {}
+
+    async def _call(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         try:
-            response = await self.http.post(path, params=params, json=events, headers=headers)
+            response = await self.http.request(method, path, headers=self._headers(), **kwargs)
         except httpx.HTTPError as exc:
             log.warning("Rasa unreachable for %s: %s", path, type(exc).__name__)
             raise RasaUnavailable(type(exc).__name__) from exc
         if response.status_code >= 300:
-            log.warning("Rasa answered %s for %s", response.status_code, path)
-            raise RasaUnavailable(f"HTTP {response.status_code}")
+            reason = delivery.reason_in(_error_message(response)) or delivery.RASA_UNAVAILABLE
+            log.warning("Rasa answered %s for %s (%s)", response.status_code, path, reason)
+            raise RasaUnavailable(f"HTTP {response.status_code}", reason)
+        return response
+
+    async def append_events(self, sender_id: str, events: list[dict[str, Any]]) -> None:
+        """POST the events; RasaUnavailable when Rasa cannot be reached or refuses them."""
+        params = {"execute_side_effects": "true", "output_channel": "latest"}
+        path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
+        await self._call("POST", path, params=params, json=events)
+
+    async def is_paused(self, sender_id: str) -> bool:
+        """Whether Rasa's tracker of the conversation is paused (RasaUnavailable if unknown)."""
+        path = f"/conversations/{quote(sender_id, safe='')}/tracker"
+        response = await self._call("GET", path, params={"include_events": "NONE"})
+        try:
+            return bool(response.json().get("paused"))
+        except (ValueError, AttributeError) as exc:
+            raise RasaUnavailable("unreadable tracker") from exc
 
     async def send_agent_reply(self, sender_id: str, text: str, agent_name: str) -> None:
         await self.append_events(sender_id, agent_reply_events(text, agent_name))
 
     async def send_queue_update(self, sender_id: str, position: int, eta: int) -> None:
         await self.append_events(sender_id, queue_update_events(position, eta))
+
+    async def pause(self, sender_id: str, queue_text: Optional[str] = None) -> None:
+        await self.append_events(sender_id, pause_events(queue_text))
 
     async def resume_with_survey(self, sender_id: str, handoff_id: int) -> None:
         await self.append_events(sender_id, resume_events(handoff_id))

@@ -139,6 +139,8 @@ class MessageOut(BaseModel):
     sentiment: Optional[dict[str, Any]]
     at: Optional[str]
     agent_name: Optional[str]
+    delivery: Optional[str] = Field(None, description="An agent's reply: pending | delivered | not_delivered")
+    delivery_reason: Optional[str] = Field(None, description="Why not delivered (contract/delivery.py)")
 
 
 class NoteOut(BaseModel):
@@ -271,3 +273,4 @@ class Labels(BaseModel):
     agent_roles: dict[str, str]
     sentiments: dict[str, str]
     channels: dict[str, str]
+    delivery_reasons: dict[str, str]

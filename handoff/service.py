@@ -2,7 +2,9 @@
 
 Endpoints run in worker threads (plain SQLAlchemy sessions); calls to Rasa and pushes to
 the consoles are coroutines on the event loop, reached through ``Ctx.run``. State changes
-are conditional UPDATEs, so that two agents (or two instances) cannot both win.
+are conditional UPDATEs, so that two agents (or two instances) cannot both win. The state
+is written first, Rasa follows; what did not reach Rasa the reconciler (handoff/reconcile.py)
+repairs, and queue updates go out from it too, never inside an agent's request.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
-from contract import messages
+from contract import delivery, messages
 from contract.handoff import AGENT, BOT, CLOSED, QUEUED
 from privacy import mask_text
 from servicekit.clock import Clock, local_time, to_utc
@@ -54,6 +56,8 @@ class Ctx:
     clock: Clock
     rasa: RasaClient
     hub: Hub
+    # wakes the reconciler (queue updates, repairs) from a worker thread; nothing in a test Ctx
+    wake: Callable[[], None] = lambda: None
 
     def run(self, fn: Callable[..., Coroutine[Any, Any, Any]], *args: Any) -> Any:
         """Runs a coroutine function on the event loop from the worker thread."""
@@ -244,7 +248,7 @@ def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]
         return 200, _add_to_open_ticket(ctx, ticket, package)
     if on_duty:
         ctx.push({"type": "queue"})
-        notify_queue(ctx)
+        ctx.wake()  # positions behind a higher priority moved: updates go out in the background
     return 201, _open_answer(ctx, handoff)
 
 
@@ -337,7 +341,8 @@ def _open_answer(ctx: Ctx, handoff: Handoff) -> dict[str, Any]:
 
 
 def notify_queue(ctx: Ctx) -> None:
-    """Tells every waiting customer whose position changed their new position and ETA."""
+    """Tells every waiting customer whose position changed their new position and ETA. Run by
+    the reconciler (its own session), never inside an agent's request."""
     online = len(queue.online_agent_ids(ctx.db, ctx.settings, ctx.clock.now()))
     for position, handoff in enumerate(queue.queued(ctx.db), start=1):
         if handoff.notified_position == position:
@@ -345,8 +350,10 @@ def notify_queue(ctx: Ctx) -> None:
         eta = queue.eta_minutes(position, online, ctx.settings)
         try:
             ctx.run(ctx.rasa.send_queue_update, handoff.sender_id, position, eta)
-        except RasaUnavailable:
-            continue  # tried again at the next change
+        except RasaUnavailable as exc:
+            if exc.reason == delivery.RASA_UNAVAILABLE:
+                return  # Rasa away: the next round tries again
+            # the channel refused this one update: not worth retrying, the next change is told
         handoff.notified_position = position
         ctx.db.commit()
 
@@ -464,18 +471,48 @@ def accept(ctx: Ctx, agent: Agent, handoff_id: int) -> dict[str, Any]:
     ctx.db.commit()
     ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state}, audience_of(handoff))
     ctx.push({"type": "queue"})
-    notify_queue(ctx)
+    ctx.wake()  # the others moved up: their updates go out in the background
     return detail(ctx, handoff)
 
 
 def send_reply(ctx: Ctx, agent: Agent, handoff_id: int, text: str) -> dict[str, Any]:
+    """Stored first (pending), then given to Rasa: delivered, or not delivered with the reason."""
     handoff = visible_handoff(ctx, agent, handoff_id)
     _require_holder(agent, handoff, supervisor_too=False)
     text = storable(text)  # as written, masked nowhere: the agent's own words
-    ctx.run(ctx.rasa.send_agent_reply, handoff.sender_id, text, agent.display_name)
     message = Message(role="agent", text=text, agent_name=agent.display_name, at=ctx.clock.now())
     handoff.messages.append(message)
+    return _deliver(ctx, handoff, message)
+
+
+def resend(ctx: Ctx, agent: Agent, handoff_id: int, message_id: int) -> dict[str, Any]:
+    """An agent's reply that was not delivered, given to Rasa again (the checks of a reply)."""
+    handoff = visible_handoff(ctx, agent, handoff_id)
+    _require_holder(agent, handoff, supervisor_too=False)
+    message = ctx.db.get(Message, message_id)
+    if message is None or message.handoff_id != handoff.id or message.role != "agent":
+        raise not_found("message")
+    if message.delivery != delivery.NOT_DELIVERED:
+        raise ApiError(409, "wrong_delivery", "only a message not delivered can be sent again", delivery=message.delivery)
+    return _deliver(ctx, handoff, message)
+
+
+def _deliver(ctx: Ctx, handoff: Handoff, message: Message) -> dict[str, Any]:
+    message.delivery, message.delivery_reason = delivery.PENDING, None
     ctx.db.commit()
+    _push_message(ctx, handoff, message)
+    try:
+        ctx.run(ctx.rasa.send_agent_reply, handoff.sender_id, message.text, message.agent_name or "")
+    except RasaUnavailable as exc:
+        message.delivery, message.delivery_reason = delivery.NOT_DELIVERED, exc.reason
+    else:
+        message.delivery = delivery.DELIVERED
+    ctx.db.commit()
+    return _push_message(ctx, handoff, message)
+
+
+def _push_message(ctx: Ctx, handoff: Handoff, message: Message) -> dict[str, Any]:
+    """The message to the consoles (again when its delivery changes: same id, newer state)."""
     view = message_view(message, ctx.settings.tz)
     ctx.push({"type": "message", "handoff_id": handoff.id, "message": view}, audience_of(handoff))
     return view
@@ -532,10 +569,11 @@ def end(ctx: Ctx, agent: Agent, handoff_id: int, disposition: Optional[str]) -> 
     """Return to the bot (disposition None) or close; either way the customer is asked to rate."""
     handoff = visible_handoff(ctx, agent, handoff_id)
     _require_holder(agent, handoff, supervisor_too=True)
-    ctx.run(ctx.rasa.resume_with_survey, handoff.sender_id, handoff.id)
     now = ctx.clock.now()
     new_state = BOT if disposition is None else CLOSED
-    _change_state(ctx, handoff, AGENT, state=new_state, ended_at=now, disposition=disposition)
+    # The state first (the service is the source of truth), Rasa after: see API.md, "Order of writes".
+    values = dict(state=new_state, ended_at=now, disposition=disposition, rasa_synced=False)
+    _change_state(ctx, handoff, AGENT, **values)
     text = (
         texts.SYSTEM_RETURNED.format(agent=agent.display_name)
         if disposition is None
@@ -544,6 +582,13 @@ def end(ctx: Ctx, agent: Agent, handoff_id: int, disposition: Optional[str]) -> 
     handoff.messages.append(Message(role="system", text=text, at=now))
     ctx.db.commit()
     ctx.push({"type": "handoff", "handoff_id": handoff.id, "state": handoff.state}, audience_of(handoff))
+    try:
+        ctx.run(ctx.rasa.resume_with_survey, handoff.sender_id, handoff.id)
+    except RasaUnavailable:
+        log.warning("handoff %s ended; Rasa's resume follows from the reconciler", handoff.id)
+    else:
+        handoff.rasa_synced = True
+        ctx.db.commit()
     return detail(ctx, handoff)
 
 

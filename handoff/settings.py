@@ -57,6 +57,19 @@ class Settings(ServiceSettings):
         None, description="Rasa's RASA_JWT_SECRET: calls carry a JWT (role admin) signed with it"
     )
     rasa_timeout_seconds: float = Field(5.0, description="Timeout of one call to Rasa")
+    reconcile_seconds: float = Field(
+        10, gt=0, description="Reconciler: seconds between rounds that repair Rasa's pause from the handoff's state"
+    )
+    reconcile_grace_seconds: float = Field(
+        30,
+        ge=0,
+        description="Reconciler: a handoff opened or ended this recently is left alone (the action server's "
+        "pause or the end's own resume is still under way)",
+    )
+    reconcile_recheck_minutes: float = Field(
+        5, ge=0, description="Reconciler: an open handoff's pause is checked again after this long (0: checked once)"
+    )
+    reconcile_batch: int = Field(100, gt=0, description="Reconciler: handoffs repaired at most per round")
     redis_url: Optional[str] = Field(None, description="redis://host:port/db: console events shared between instances")
     redis_channel: str = Field("handoff:events", description="Redis pub/sub channel of console events")
     host: str = Field("127.0.0.1", description="serve: bind address")

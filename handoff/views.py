@@ -26,7 +26,8 @@ def _times(row: Any, tz: tzinfo, *names: str) -> dict[str, Optional[str]]:
 
 def message_view(message: Message, tz: tzinfo) -> dict[str, Any]:
     view = _fields(message, "id", "role", "text", "intent", "confidence", "sentiment")
-    return {**view, "at": to_local(message.at, tz), "agent_name": message.agent_name}
+    view.update(at=to_local(message.at, tz), agent_name=message.agent_name)
+    return {**view, "delivery": message.delivery, "delivery_reason": message.delivery_reason}
 
 
 def note_view(note: Note, tz: tzinfo) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Optional
 
 from fastapi import APIRouter
 
-from contract import channels
+from contract import channels, delivery
 from contract import handoff as contract
 
 from .. import service
@@ -64,6 +64,15 @@ def send_message(handoff_id: RowId, body: TextIn, agent: AgentDep, ctx: CtxDep):
     return service.send_reply(ctx, agent, handoff_id, body.text)
 
 
+@router.post(
+    "/handoffs/{handoff_id}/messages/{message_id}/resend",
+    response_model=MessageOut,
+    summary="Send a reply that was not delivered again",
+)
+def resend_message(handoff_id: RowId, message_id: RowId, agent: AgentDep, ctx: CtxDep):
+    return service.resend(ctx, agent, handoff_id, message_id)
+
+
 @router.post("/handoffs/{handoff_id}/notes", status_code=201, response_model=NoteOut, summary="Internal note")
 def add_note(handoff_id: RowId, body: TextIn, agent: AgentDep, ctx: CtxDep):
     return service.add_note(ctx, agent, handoff_id, body.text)
@@ -118,6 +127,7 @@ LABELS = Labels(
     agent_roles=contract.AGENT_ROLE_LABELS,
     sentiments=contract.SENTIMENT_LABELS,
     channels=channels.CHANNEL_LABELS,
+    delivery_reasons=delivery.REASON_LABELS,
 )
 
 

@@ -2,7 +2,10 @@
 
 Accepts ``POST /conversations/{sender_id}/tracker/events`` with a JSON list of events (or
 one event) as Rasa does, answers like Rasa with the conversation's tracker, and keeps every
-request for the tests. ``fail = True`` makes it answer 500.
+request for the tests; ``GET /conversations/{sender_id}/tracker`` answers ``paused`` as the
+recorded pause/resume events left it (``paused[sender]`` may be set by a test).
+``fail = True`` makes it answer 500 (with ``fail_message`` as Rasa's error message);
+``hold()`` makes POSTs wait until ``release()`` (``holding`` counts those waiting).
 """
 
 from __future__ import annotations
@@ -16,6 +19,9 @@ from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 PATH = re.compile(r"^/conversations/(?P<sender>[^/]+)/tracker/events$")
+TRACKER = re.compile(r"^/conversations/(?P<sender>[^/]+)/tracker$")
+# A held request is answered after this long at the latest, so that a broken test ends.
+HOLD_LIMIT_S = 30
 
 
 @dataclass
@@ -30,18 +36,38 @@ class RasaRecorder:
     def __init__(self) -> None:
         self.requests: list[Recorded] = []
         self.fail = False
+        self.fail_message = "An unexpected error occurred."
+        self.paused: dict[str, bool] = {}
+        self.tracker_reads: list[str] = []
+        self.holding = 0
+        self._released = threading.Event()
+        self._released.set()
         self._lock = threading.Lock()
         recorder = self
 
         class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's name
+                match = TRACKER.match(urlsplit(self.path).path)
+                if match is None:
+                    return self._answer(404, {"status": "failure", "reason": "NotFound"})
+                if recorder.fail:
+                    return self._answer(500, {"status": "failure", "message": recorder.fail_message})
+                sender = unquote(match["sender"])
+                with recorder._lock:
+                    recorder.tracker_reads.append(sender)
+                    paused = recorder.paused.get(sender, False)
+                self._answer(200, {"sender_id": sender, "paused": paused, "events": None})
+
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 url = urlsplit(self.path)
                 match = PATH.match(url.path)
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 if match is None:
                     return self._answer(404, {"status": "failure", "reason": "NotFound"})
+                recorder._wait_if_held()
                 if recorder.fail:
-                    return self._answer(500, {"status": "failure", "reason": "ConversationError"})
+                    body_500 = {"version": "3.6", "status": "failure", "message": recorder.fail_message, "code": 500}
+                    return self._answer(500, body_500)
                 try:
                     events = json.loads(body)
                 except ValueError:
@@ -51,7 +77,11 @@ class RasaRecorder:
                 query = {k: v[-1] for k, v in parse_qs(url.query).items()}
                 with recorder._lock:
                     recorder.requests.append(Recorded(sender, query, events, dict(self.headers.items())))
-                self._answer(200, {"sender_id": sender, "events": events, "paused": False})
+                    for event in events:
+                        if event.get("event") in ("pause", "resume"):
+                            recorder.paused[sender] = event["event"] == "pause"
+                    paused = recorder.paused.get(sender, False)
+                self._answer(200, {"sender_id": sender, "events": events, "paused": paused})
 
             def _answer(self, status: int, body: dict) -> None:
                 data = json.dumps(body).encode()
@@ -77,9 +107,29 @@ class RasaRecorder:
         self.server.server_close()
 
     def reset(self) -> None:
+        self.release()
         with self._lock:
             self.requests.clear()
+            self.paused.clear()
+            self.tracker_reads.clear()
         self.fail = False
+        self.fail_message = "An unexpected error occurred."
+
+    def hold(self) -> None:
+        """POSTs wait (are not answered, not recorded) until ``release()``."""
+        self._released.clear()
+
+    def release(self) -> None:
+        self._released.set()
+
+    def _wait_if_held(self) -> None:
+        with self._lock:
+            self.holding += 1
+        try:
+            self._released.wait(HOLD_LIMIT_S)
+        finally:
+            with self._lock:
+                self.holding -= 1
 
     def for_sender(self, sender_id: str) -> list[Recorded]:
         with self._lock:
@@ -87,3 +137,6 @@ class RasaRecorder:
 
     def bot_texts(self, sender_id: str) -> list[str]:
         return [e.get("text") for r in self.for_sender(sender_id) for e in r.events if e.get("event") == "bot"]
+
+    def bot_events(self, sender_id: str) -> list[dict[str, Any]]:
+        return [e for r in self.for_sender(sender_id) for e in r.events if e.get("event") == "bot"]

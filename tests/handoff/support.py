@@ -117,6 +117,17 @@ class AgentClient:
         return self.client.patch(url, headers=self._headers(), **kwargs)
 
 
+def poll(predicate: Any, what: str, limit_s: float = 20.0) -> Any:
+    """Waits until ``predicate()`` is truthy (a broken test fails after ``limit_s``)."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
 @dataclass
 class Env:
     app: FastAPI
@@ -136,6 +147,10 @@ class Env:
         response = self.client.post("/api/handoffs", json=package(**overrides), headers=SERVICE)
         assert response.status_code == 201, response.text
         return response.json()
+
+    def round(self) -> dict:
+        """One reconciler round, run to its end (after any round under way)."""
+        return self.client.portal.call(self.app.state.reconciler.round)
 
     def event(self, sender_id: str, **fields: Any):
         body = {"sender_id": sender_id, "event": "user", "timestamp": time.time(), **fields}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from contract import channels
+from contract import channels, delivery
 from contract import handoff as contract
 
 from .support import SERVICE
@@ -20,6 +20,7 @@ def test_labels_for_a_logged_in_agent(env):
         "agent_roles": contract.AGENT_ROLE_LABELS,
         "sentiments": contract.SENTIMENT_LABELS,
         "channels": channels.CHANNEL_LABELS,
+        "delivery_reasons": delivery.REASON_LABELS,
     }
     # every code the API hands out has its label
     assert set(response.json()["reasons"]) == set(response.json()["reasons_short"]) == set(contract.REASONS)

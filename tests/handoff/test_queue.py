@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contract.messages import QUEUE_UPDATE
 from handoff.queue import eta_minutes
 from handoff.settings import Settings
 
@@ -46,19 +47,22 @@ def test_positions_change_sends_queue_updates(env):
     assert env.recorder.requests == []  # nobody moved yet: their answer told them their place
     wang = env.login("wang")
     wang.post(f"/api/handoffs/{first['id']}/accept")
+    env.round()  # the updates go out in the background, not in the agent's request
     assert env.recorder.for_sender("web-q1") == []
     [to_second] = env.recorder.for_sender("web-q2")
     [to_third] = env.recorder.for_sender("web-q3")
     assert to_second.query["output_channel"] == "latest"
     # wang is online now: 1 agent, so position × 6 minutes.
-    assert to_second.events == [{"event": "bot", "text": "马上就轮到您了，预计等待约 6 分钟，请您稍候。"}]
-    assert to_third.events == [{"event": "bot", "text": "您前面还有 1 位，预计等待约 12 分钟，请您稍候。"}]
+    marker = {QUEUE_UPDATE: True}  # channels tell an update from an agent's reply
+    assert to_second.events == [{"event": "bot", "text": "马上就轮到您了，预计等待约 6 分钟，请您稍候。", "metadata": marker}]
+    assert to_third.events == [{"event": "bot", "text": "您前面还有 1 位，预计等待约 12 分钟，请您稍候。", "metadata": marker}]
     assert [q["id"] for q in wang.get("/api/queue").json()] == [second["id"], third["id"]]
 
 
 def test_a_more_urgent_arrival_moves_others_back(env):
     env.open(sender_id="web-calm", priority=0)
     env.open(sender_id="web-vip", priority=2)
+    env.round()
     assert env.recorder.bot_texts("web-vip") == []
     assert env.recorder.bot_texts("web-calm") == ["您前面还有 1 位，预计等待约 12 分钟，请您稍候。"]
 
@@ -71,7 +75,10 @@ def test_failed_update_is_tried_again_at_the_next_change(env):
     env.recorder.fail = True
     queue = wang.get("/api/queue").json()
     assert wang.post(f"/api/handoffs/{queue[0]['id']}/accept").status_code == 200
+    env.round()
+    assert env.recorder.requests == []
     env.recorder.fail = False
     env.open(sender_id="web-d", priority=0)  # a change that moves nobody ahead of b and c
+    env.round()
     assert len(env.recorder.bot_texts("web-b")) == 1 and len(env.recorder.bot_texts("web-c")) == 1
     assert env.recorder.bot_texts("web-d") == []

@@ -1,0 +1,173 @@
+"""The reconciler: Rasa's tracker repaired from the handoff's state, queue updates sent.
+
+The service is the source of truth for who holds a conversation. A background task (started
+in the app's lifespan) runs a round at once, then every ``reconcile_seconds`` and whenever an
+endpoint wakes it (a queue change). A round, in its own database session:
+
+1. sends queue-position updates (``service.notify_queue``), never inside an agent's request;
+2. open handoffs (QUEUED/AGENT) never checked, or checked longer than
+   ``reconcile_recheck_minutes`` ago: Rasa's tracker must be paused; if it is not, a pause is
+   appended (and, at the first check of a QUEUED one, the customer's place in the queue: the
+   action that should have paused never told them either);
+3. ended handoffs (BOT/CLOSED) whose resume did not reach Rasa (``rasa_synced`` false): the
+   resume events are appended, unless a newer handoff of the sender owns the pause now.
+
+Handoffs opened or ended within ``reconcile_grace_seconds`` are left to the action server's
+pause and the end's own resume. Rasa unreachable: the round stops, the next tries again. A
+healthy system costs one query per round and one tracker read per open handoff per recheck.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+from typing import Any, Optional
+
+import anyio.to_thread
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import sessionmaker
+
+from contract.handoff import AGENT, BOT, CLOSED, QUEUED
+from servicekit.clock import Clock
+
+from . import queue, texts
+from .hub import Hub
+from .models import Handoff
+from .rasa_client import RasaClient, RasaUnavailable
+from .service import Ctx, notify_queue
+from .settings import Settings
+
+log = logging.getLogger("handoff.reconcile")
+OPEN = (QUEUED, AGENT)
+
+
+def repair_open(ctx: Ctx) -> int:
+    """Pauses Rasa where an open handoff's conversation is not paused; the number paused."""
+    now = ctx.clock.now()
+    grace = now - timedelta(seconds=ctx.settings.reconcile_grace_seconds)
+    due = [Handoff.rasa_checked_at.is_(None)]
+    if ctx.settings.reconcile_recheck_minutes:
+        due.append(Handoff.rasa_checked_at < now - timedelta(minutes=ctx.settings.reconcile_recheck_minutes))
+    rows = ctx.db.scalars(
+        select(Handoff)
+        .where(Handoff.state.in_(OPEN), or_(*due), Handoff.created_at <= grace)
+        .order_by(Handoff.id)
+        .limit(ctx.settings.reconcile_batch)
+    ).all()
+    paused = 0
+    for handoff in rows:
+        if ctx.run(ctx.rasa.is_paused, handoff.sender_id):
+            _checked(ctx, handoff, now)
+            continue
+        told = handoff.state == QUEUED and handoff.rasa_checked_at is None
+        position = queue.positions(ctx.db).get(handoff.id) if told else None
+        ctx.run(ctx.rasa.pause, handoff.sender_id, _queue_text(ctx, position) if position else None)
+        log.warning("handoff %s is %s but Rasa was not paused: paused", handoff.id, handoff.state)
+        paused += 1
+        if position:
+            handoff.notified_position = position
+        _checked(ctx, handoff, now)
+    return paused
+
+
+def _checked(ctx: Ctx, handoff: Handoff, now: Any) -> None:
+    """Records the check; a handoff that ended meanwhile gets its resume again (our pause may
+    have come after the end's resume)."""
+    result = ctx.db.execute(
+        update(Handoff).where(Handoff.id == handoff.id, Handoff.state.in_(OPEN)).values(rasa_checked_at=now)
+    )
+    if getattr(result, "rowcount", 1) != 1:
+        ctx.db.execute(update(Handoff).where(Handoff.id == handoff.id).values(rasa_synced=False))
+    ctx.db.commit()
+
+
+def _queue_text(ctx: Ctx, position: int) -> str:
+    online = len(queue.online_agent_ids(ctx.db, ctx.settings, ctx.clock.now()))
+    return texts.queue_text(position, queue.eta_minutes(position, online, ctx.settings))
+
+
+def repair_ended(ctx: Ctx) -> int:
+    """Appends the resume of ended handoffs whose resume did not reach Rasa; the number resumed."""
+    grace = ctx.clock.now() - timedelta(seconds=ctx.settings.reconcile_grace_seconds)
+    rows = ctx.db.scalars(
+        select(Handoff)
+        .where(Handoff.rasa_synced.is_(False), Handoff.state.in_((BOT, CLOSED)), Handoff.ended_at <= grace)
+        .order_by(Handoff.id)
+        .limit(ctx.settings.reconcile_batch)
+    ).all()
+    resumed = 0
+    for handoff in rows:
+        if not _superseded(ctx, handoff):
+            ctx.run(ctx.rasa.resume_with_survey, handoff.sender_id, handoff.id)
+            log.info("handoff %s: Rasa resumed by the reconciler", handoff.id)
+            resumed += 1
+        handoff.rasa_synced = True
+        ctx.db.commit()
+    return resumed
+
+
+def _superseded(ctx: Ctx, handoff: Handoff) -> bool:
+    """A newer handoff of the sender that was queued owns Rasa's pause now: no resume."""
+    newer = select(Handoff.id).where(
+        Handoff.sender_id == handoff.sender_id, Handoff.id > handoff.id, Handoff.queued_at.is_not(None)
+    )
+    return ctx.db.scalars(newer.limit(1)).first() is not None
+
+
+class Reconciler:
+    """The background task; ``round()`` runs one round (tests call it through the portal)."""
+
+    def __init__(
+        self, sessions: sessionmaker[Any], settings: Settings, clock: Clock, hub: Hub, rasa: RasaClient
+    ) -> None:
+        self.sessions, self.settings, self.clock, self.hub, self.rasa = sessions, settings, clock, hub, rasa
+        self.rounds = 0
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()
+        self._task: Optional[asyncio.Task[None]] = None
+        self._loop: Optional[asyncio.AbstractEventLoop] = None
+
+    def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._run(), name="handoff-reconciler")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+
+    def wake_threadsafe(self) -> None:
+        """Asks for a round soon; callable from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                await self.round()
+            except Exception:  # a bug must not end the repairs for good
+                log.exception("reconciler round failed")
+            try:
+                await asyncio.wait_for(self._wake.wait(), timeout=self.settings.reconcile_seconds)
+            except asyncio.TimeoutError:
+                pass
+
+    async def round(self) -> dict[str, int]:
+        async with self._lock:
+            result = await anyio.to_thread.run_sync(self._round)
+            self.rounds += 1
+            return result
+
+    def _round(self) -> dict[str, int]:
+        result = {"paused": 0, "resumed": 0}
+        with self.sessions() as db:
+            ctx = Ctx(db=db, settings=self.settings, clock=self.clock, rasa=self.rasa, hub=self.hub)
+            try:
+                notify_queue(ctx)
+                result["paused"] = repair_open(ctx)
+                result["resumed"] = repair_ended(ctx)
+            except RasaUnavailable:
+                db.rollback()  # Rasa away: the next round tries again
+        return result
