@@ -25,7 +25,7 @@ from datetime import timedelta
 from typing import Any, Optional
 
 import anyio.to_thread
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import sessionmaker
 
 from contract.handoff import AGENT, BOT, CLOSED, QUEUED
@@ -46,9 +46,9 @@ def repair_open(ctx: Ctx) -> int:
     """Pauses Rasa where an open handoff's conversation is not paused; the number paused."""
     now = ctx.clock.now()
     grace = now - timedelta(seconds=ctx.settings.reconcile_grace_seconds)
-    due = [Handoff.rasa_checked_at.is_(None)]
+    due: list[ColumnElement[bool]] = [Handoff.rasa_checked_at.is_(None)]
     if ctx.settings.reconcile_recheck_minutes:
-        due.append(Handoff.rasa_checked_at < now - timedelta(minutes=ctx.settings.reconcile_recheck_minutes))
+        due.append(Handoff.rasa_checked_at <= now - timedelta(minutes=ctx.settings.reconcile_recheck_minutes))
     rows = ctx.db.scalars(
         select(Handoff)
         .where(Handoff.state.in_(OPEN), or_(*due), Handoff.created_at <= grace)
@@ -151,7 +151,7 @@ class Reconciler:
                 log.exception("reconciler round failed")
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=self.settings.reconcile_seconds)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
 
     async def round(self) -> dict[str, int]:

@@ -493,7 +493,9 @@ def resend(ctx: Ctx, agent: Agent, handoff_id: int, message_id: int) -> dict[str
     if message is None or message.handoff_id != handoff.id or message.role != "agent":
         raise not_found("message")
     if message.delivery != delivery.NOT_DELIVERED:
-        raise ApiError(409, "wrong_delivery", "only a message not delivered can be sent again", delivery=message.delivery)
+        raise ApiError(
+            409, "wrong_delivery", "only a message not delivered can be sent again", delivery=message.delivery
+        )
     return _deliver(ctx, handoff, message)
 
 

@@ -54,8 +54,12 @@ def test_positions_change_sends_queue_updates(env):
     assert to_second.query["output_channel"] == "latest"
     # wang is online now: 1 agent, so position × 6 minutes.
     marker = {QUEUE_UPDATE: True}  # channels tell an update from an agent's reply
-    assert to_second.events == [{"event": "bot", "text": "马上就轮到您了，预计等待约 6 分钟，请您稍候。", "metadata": marker}]
-    assert to_third.events == [{"event": "bot", "text": "您前面还有 1 位，预计等待约 12 分钟，请您稍候。", "metadata": marker}]
+    second_text, third_text = (
+        "马上就轮到您了，预计等待约 6 分钟，请您稍候。",
+        "您前面还有 1 位，预计等待约 12 分钟，请您稍候。",
+    )
+    assert to_second.events == [{"event": "bot", "text": second_text, "metadata": marker}]
+    assert to_third.events == [{"event": "bot", "text": third_text, "metadata": marker}]
     assert [q["id"] for q in wang.get("/api/queue").json()] == [second["id"], third["id"]]
 
 

@@ -7,6 +7,10 @@ reconciler (handoff/reconcile.py) touch only what needs repair. ``messages.deliv
 stored before are taken as delivered (they were stored only after Rasa took them). Rasa's
 id of a message is kept once per handoff (a partial unique index); older duplicates are
 removed first, the earliest copy stays.
+
+Columns are added and dropped with plain ALTER TABLE, not a batch: on SQLite a batch copies
+and drops the table, and with foreign keys on, dropping ``handoffs`` would cascade to every
+message.
 """
 
 from __future__ import annotations
@@ -20,12 +24,10 @@ HAS_MESSAGE_ID = "message_id IS NOT NULL"
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("handoffs") as batch:
-        batch.add_column(sa.Column("rasa_synced", sa.Boolean(), server_default=sa.true(), nullable=False))
-        batch.add_column(sa.Column("rasa_checked_at", sa.DateTime(), nullable=True))
-    with op.batch_alter_table("messages") as batch:
-        batch.add_column(sa.Column("delivery", sa.String(length=16), nullable=True))
-        batch.add_column(sa.Column("delivery_reason", sa.String(length=32), nullable=True))
+    op.add_column("handoffs", sa.Column("rasa_synced", sa.Boolean(), server_default=sa.true(), nullable=False))
+    op.add_column("handoffs", sa.Column("rasa_checked_at", sa.DateTime(), nullable=True))
+    op.add_column("messages", sa.Column("delivery", sa.String(length=16), nullable=True))
+    op.add_column("messages", sa.Column("delivery_reason", sa.String(length=32), nullable=True))
     op.execute("UPDATE messages SET delivery = 'delivered' WHERE role = 'agent'")
     op.execute(
         f"DELETE FROM messages WHERE {HAS_MESSAGE_ID} AND id > (SELECT MIN(m2.id) FROM messages m2 "
@@ -43,9 +45,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_index("uq_messages_handoff_message_id", table_name="messages")
-    with op.batch_alter_table("messages") as batch:
-        batch.drop_column("delivery_reason")
-        batch.drop_column("delivery")
-    with op.batch_alter_table("handoffs") as batch:
-        batch.drop_column("rasa_checked_at")
-        batch.drop_column("rasa_synced")
+    for table_name, column in (
+        ("messages", "delivery_reason"),
+        ("messages", "delivery"),
+        ("handoffs", "rasa_checked_at"),
+        ("handoffs", "rasa_synced"),
+    ):
+        op.drop_column(table_name, column)
