@@ -162,7 +162,8 @@ export function appendMessage(message, scroll, live, before) {
   const seen = state.seenMessages;
   const key = messageKey(message);
   const sameTurn = "turn:" + [message.role, message.at, message.text].join("|");
-  if (seen[key] || (message.role !== "system" && seen[sameTurn])) { return; }
+  if (seen[key]) { updateDelivery(message); return; }  // the same message again: its delivery changed
+  if (message.role !== "system" && seen[sameTurn]) { return; }
   seen[key] = true;
   seen[sameTurn] = true;
   const current = state.current;
@@ -176,9 +177,10 @@ export function appendMessage(message, scroll, live, before) {
   ]);
   const history = role !== "system" && before !== undefined && before !== null && isBefore(message.at, before);
   const item = el("li", { className: "msg msg-" + role + (history ? " msg-history" : ""), "data-role": role,
-                          "data-message-id": message.id }, [
+                          "data-message-id": message.id, "data-delivery": message.delivery }, [
     head,
     el("div", { className: "msg-text", text: str(message.text) }),
+    deliveryMark(message),
   ]);
   const list = $("messages");
   const nearBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
@@ -188,6 +190,53 @@ export function appendMessage(message, scroll, live, before) {
     (state.liveMessages[current.id] = state.liveMessages[current.id] || []).push(message);
     current.messages = (current.messages || []).concat([message]);
     if (role === "customer" && message.sentiment) { renderSentiment(current); }
+  }
+}
+
+// --- delivery of an agent's reply (contract/delivery.py) --------------------------------------
+
+// 「发送中…」 while Rasa has it, 「未送达：<reason>」 with 重发 when the channel refused it; nothing once delivered.
+function deliveryMark(message) {
+  if (message.delivery === "pending") {
+    return el("div", { className: "msg-delivery msg-pending", text: MSG.sending });
+  }
+  if (message.delivery !== "not_delivered") { return null; }
+  return el("div", { className: "msg-delivery msg-not-delivered" }, [
+    el("span", { className: "msg-delivery-reason", text: MSG.notDelivered + label("delivery_reasons", message.delivery_reason) }),
+    el("button", { type: "button", className: "msg-resend", text: MSG.resend, onclick: () => resend(message) }),
+  ]);
+}
+
+// Shows the newer delivery state of a message already on screen (a push, a resend's answer).
+function updateDelivery(message) {
+  if (!message || message.id === undefined || message.id === null) { return; }
+  const item = $("messages").querySelector('[data-message-id="' + CSS.escape(String(message.id)) + '"]');
+  if (!item) { return; }
+  // a late push of "pending" never hides the outcome already shown
+  if (message.delivery === "pending" && item.dataset.delivery && item.dataset.delivery !== "pending") { return; }
+  item.dataset.delivery = message.delivery || "";
+  const old = item.querySelector(".msg-delivery");
+  if (old) { old.remove(); }
+  const mark = deliveryMark(message);
+  if (mark) { item.appendChild(mark); }
+  if (state.current) {
+    for (const list of [state.current.messages || [], state.liveMessages[state.current.id] || []]) {
+      for (const m of list) {
+        if (m.id === message.id) { m.delivery = message.delivery; m.delivery_reason = message.delivery_reason; }
+      }
+    }
+  }
+}
+
+async function resend(message) {
+  const id = state.currentId;
+  if (id === null) { return; }
+  try {
+    const answer = await api("POST", handoffPath(id, "messages/" + encodeURIComponent(message.id) + "/resend"));
+    if (isOpen(id)) { updateDelivery(answer); }
+    if (answer && answer.delivery === "delivered") { notify(MSG.resent, "info"); }
+  } catch (error) {
+    handleError(error, "send");
   }
 }
 

@@ -32,6 +32,10 @@ export const MSG = {
   assignedToMe: "有一个会话转接给了您。",
   noAgents: "暂无其他可转接的客服。",
   empty: "请输入内容后再发送。",
+  sending: "发送中…",
+  notDelivered: "未送达：",
+  resend: "重发",
+  resent: "已重新送达。",
 };
 
 export const CONNECTION = {

@@ -7,7 +7,7 @@ export const state = {
   me: null,                // the agent logged in: {id, username, display_name, role}
   loggedIn: false,
   // display labels from the service (GET /api/labels): code → Chinese, by kind
-  labels: { reasons: {}, reasons_short: {}, states: {}, dispositions: {}, roles: {}, agent_roles: {}, sentiments: {}, channels: {} },
+  labels: { reasons: {}, reasons_short: {}, states: {}, dispositions: {}, roles: {}, agent_roles: {}, sentiments: {}, channels: {}, delivery_reasons: {} },
   labelsLoaded: false,
 
   current: null,           // the open handoff (detail)

@@ -22,7 +22,7 @@ import requests
 from devtools.rasa_server import ROOT
 from tests.browser import browser_fixtures, page_context
 from tests.services import HANDOFF_DEMO_PASSWORD as DEMO_PASSWORD
-from tests.services import HANDOFF_SERVICE_KEY, rasa_headers, rest_headers
+from tests.services import HANDOFF_SERVICE_KEY, free_port, rasa_headers, rest_headers, running_handoff
 
 SCREENSHOT = ROOT / "var" / "screenshots" / "console.png"
 CONSOLE_MODULES = sorted((ROOT / "handoff" / "console").glob("*.js"))
@@ -463,3 +463,44 @@ def test_the_live_connection_comes_back_after_a_drop(handoff_url, context):
     page.wait_for_selector("#connection[data-state='online']")  # reconnected with backoff, no reload
     assert len(sockets) == 2
     assert page.is_visible("#app-view")
+
+
+def test_a_reply_that_did_not_reach_the_customer_is_marked_and_can_be_resent(context, tmp_path):
+    """A handoff service whose Rasa does not answer: the reply is kept, marked 「未送达」 with the
+    reason, and offers 重发 (which, with Rasa still away, leaves it marked)."""
+    with running_handoff(tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}") as url:
+        now = time.time()
+        greeting = [
+            {"role": "customer", "text": "你好", "at": iso(now - 60)},
+            {"role": "bot", "text": "您好，请问有什么可以帮您？", "at": iso(now - 59)},
+        ]
+        handed = package(f"rest-{uuid.uuid4().hex}", greeting)
+        response = requests.post(f"{url}/api/handoffs", json=handed, headers=SERVICE_HEADERS, timeout=30)
+        assert response.status_code == 201, response.text
+        handoff_id = response.json()["id"]
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        login(page, url, "wang")
+        conv(page, "queue", handoff_id).click()
+        page.click("#btn-accept")
+        page.wait_for_selector("#chat-main[data-state='AGENT']")
+        page.fill("#reply", "您好，我来帮您查一下")
+        page.press("#reply", "Enter")
+        mark = page.locator("#messages .msg-agent .msg-not-delivered")
+        mark.wait_for()
+        assert mark.locator(".msg-delivery-reason").text_content() == "未送达：机器人服务暂时不可用"
+        assert chat_texts(page, "agent") == ["您好，我来帮您查一下"]
+        with page.expect_response(lambda r: r.url.endswith("/resend")) as resent:
+            mark.locator(".msg-resend").click()
+        assert resent.value.status == 200 and resent.value.json()["delivery"] == "not_delivered"
+        mark.wait_for()
+        stored = agent_session(url, "wang").get(f"{url}/api/handoffs/{handoff_id}", timeout=30).json()
+        [reply] = [m for m in stored["messages"] if m["role"] == "agent"]
+        assert (reply["delivery"], reply["delivery_reason"]) == ("not_delivered", "rasa_unavailable")
+        # reloaded, the page shows the mark from what the service stored
+        page.reload()
+        wait_for_lists(page)
+        conv(page, "mine", handoff_id).click()
+        page.locator("#messages .msg-agent .msg-not-delivered").wait_for()
+        assert errors == []
