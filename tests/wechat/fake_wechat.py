@@ -9,9 +9,11 @@
 - An HTTP server serves `/cgi-bin/token` and `/cgi-bin/message/custom/send`:
   it issues access_tokens, refuses tokens it did not issue or that were
   replaced, can expire the current token (40001/42001) to make the connector
-  refresh, enforces the 2048-byte text limit and the 5 replies per customer
-  message, can fail sends with an HTTP error status (`send_http_status`), and
-  records every call.
+  refresh, enforces the 2048-byte text limit, the 5 messages per customer
+  message (45047) and the 48-hour window after it (45015; `set_last_message_age`
+  or the fake's clock, `clock_offset_s`, move time), can fail sends with an HTTP
+  error status (`send_http_status`), can be slow (`token_delay_s`, `send_delay_s`),
+  and records every call.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from wechatpy.utils import WeChatSigner
 
 MAX_DELIVERIES = 3
 MAX_REPLIES_PER_MESSAGE = 5
+WINDOW_S = 48 * 3600
 MAX_TEXT_BYTES = 2048
 
 
@@ -88,9 +91,26 @@ class ApiState:
     sends: List[Send] = field(default_factory=list)
     # replies allowed per OpenID since its last message
     allowance: Dict[str, int] = field(default_factory=dict)
+    # when each OpenID last wrote (the fake's clock)
+    last_message_at: Dict[str, float] = field(default_factory=dict)
+    # added to the real clock: moves the fake's time forward
+    clock_offset_s: float = 0.0
+    # seconds the token endpoint / custom/send take before answering
+    token_delay_s: float = 0.0
+    send_delay_s: float = 0.0
+    token_requests: int = 0
+    sends_started: int = 0
     # not 200: custom/send fails with this HTTP status (a WeChat outage)
     send_http_status: int = 200
     lock: threading.Condition = field(default_factory=threading.Condition)
+
+    def now(self) -> float:
+        return time.time() + self.clock_offset_s
+
+
+def _sleep(seconds: float) -> None:
+    if seconds > 0:
+        time.sleep(seconds)
 
 
 class _ApiHandler(BaseHTTPRequestHandler):
@@ -118,6 +138,11 @@ class _ApiHandler(BaseHTTPRequestHandler):
         if query.get("secret") != state.secret:
             return self._json({"errcode": 40125, "errmsg": "invalid appsecret"})
         with state.lock:
+            state.token_requests += 1
+            state.lock.notify_all()
+            delay = state.token_delay_s
+        _sleep(delay)
+        with state.lock:
             token = f"TOKEN-{len(state.tokens_issued) + 1}-{nonce()}"
             # A new token replaces the old one (WeChat keeps a short overlap; none here).
             for old in state.tokens_issued:
@@ -135,6 +160,11 @@ class _ApiHandler(BaseHTTPRequestHandler):
         token = query.get("access_token", "")
         state = self.state
         with state.lock:
+            state.sends_started += 1
+            state.lock.notify_all()
+            delay = state.send_delay_s
+        _sleep(delay)
+        with state.lock:
             touser, msgtype = data.get("touser", ""), data.get("msgtype", "")
             content = (data.get("text") or {}).get("content", "")
             status = state.send_http_status
@@ -148,6 +178,8 @@ class _ApiHandler(BaseHTTPRequestHandler):
                 errcode = 40008
             elif len(content.encode("utf-8")) > MAX_TEXT_BYTES:
                 errcode = 45002
+            elif state.now() - state.last_message_at.get(touser, float("-inf")) > WINDOW_S:
+                errcode = 45015  # response out of time limit
             elif state.allowance.get(touser, 0) <= 0:
                 errcode = 45047  # out of response count limit
             else:
@@ -288,9 +320,28 @@ class FakeWeChat:
 
     def _new_customer_message(self, xml: str) -> None:
         doc = xmltodict.parse(xml)["xml"]
-        # WeChat lets the account answer each customer message with up to 5 messages.
+        self.customer_wrote(doc.get("FromUserName", ""))
+
+    def customer_wrote(self, openid: str) -> None:
+        """What WeChat does on a customer message: up to 5 messages may answer it, for 48 hours."""
         with self.api.lock:
-            self.api.allowance[doc.get("FromUserName", "")] = MAX_REPLIES_PER_MESSAGE
+            self.api.allowance[openid] = MAX_REPLIES_PER_MESSAGE
+            self.api.last_message_at[openid] = self.api.now()
+
+    def set_last_message_age(self, openid: str, seconds: float) -> None:
+        """The customer last wrote `seconds` ago (by the fake's clock)."""
+        with self.api.lock:
+            self.api.last_message_at[openid] = self.api.now() - seconds
+
+    def wait_until(self, condition, timeout: float = 90.0) -> None:
+        """Waits until `condition(api_state)` holds (checked whenever the API is called)."""
+        deadline = time.monotonic() + timeout
+        with self.api.lock:
+            while not condition(self.api):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError("the fake WeChat never saw the expected calls")
+                self.api.lock.wait(remaining)
 
     def push(self, webhook_url: str, xml: str, safe: bool = True, **forgery) -> PushResult:
         params, body = self.signed_request(xml, safe, **forgery)
@@ -298,7 +349,8 @@ class FakeWeChat:
         return self.deliver(webhook_url, params, body)
 
     def deliver(self, webhook_url: str, params: dict, body: bytes) -> PushResult:
-        """Sends the identical request until it is answered within the timeout (3 tries)."""
+        """Sends the identical request until it is answered within the timeout without a
+        server error (3 tries)."""
         result = PushResult([])
         for _ in range(MAX_DELIVERIES):
             started = time.monotonic()
@@ -310,6 +362,8 @@ class FakeWeChat:
                 result.deliveries.append(Delivery(None, "", time.monotonic() - started))
                 continue
             result.deliveries.append(Delivery(response.status_code, response.text, time.monotonic() - started))
+            if response.status_code >= 500:  # a failed delivery: WeChat tries again
+                continue
             if response.status_code == 200 and response.text not in ("", "success"):
                 result.reply_xml = self.read_reply(response.text, params.get("encrypt_type") == "aes")
                 result.reply = result.reply_xml.get("Content")

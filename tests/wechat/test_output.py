@@ -27,8 +27,7 @@ def output_for(fake, passive: bool):
 
 def test_a_push_goes_out_through_the_api_and_its_choices_answer_a_digit(fake):
     output, customers = output_for(fake, passive=False)
-    with fake.api.lock:
-        fake.api.allowance["oOutput"] = 5  # the customer wrote a moment ago
+    fake.customer_wrote("oOutput")  # the customer wrote a moment ago
 
     async def run():
         await output.send_text_with_buttons("oOutput", "请选择", BUTTONS)

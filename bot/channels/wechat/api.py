@@ -15,10 +15,12 @@ import asyncio
 import json
 import logging
 import re
+import time
 from typing import Iterable, List, Optional
 
 import httpx
 
+from bot.channels.wechat.budget import BudgetTracker
 from bot.channels.wechat.config import WeChatConfig
 from bot.channels.wechat.render import fit_messages
 from bot.channels.wechat.store import Store
@@ -80,6 +82,7 @@ class WeChatApi:
     def __init__(self, config: WeChatConfig, store: Store) -> None:
         self.config = config
         self.store = store
+        self.budget = BudgetTracker(store)
         self._base = config.api_base_url.rstrip("/")
         self._client: Optional[httpx.AsyncClient] = None
         self._client_loop: Optional[asyncio.AbstractEventLoop] = None
@@ -144,9 +147,15 @@ class WeChatApi:
 
     async def send_text(self, openid: str, content: str) -> bool:
         """One customer-service text message; True when WeChat accepted it."""
+        return await self.send_text_result(openid, content) == 0
+
+    async def send_text_result(self, openid: str, content: str) -> Optional[int]:
+        """One customer-service text message: WeChat's errcode (0: accepted), None when
+        its servers did not answer. Counted against the customer's budget."""
         body = json.dumps(
             {"touser": openid, "msgtype": "text", "text": {"content": content}}, ensure_ascii=False
         ).encode("utf-8")
+        errcode: Optional[int]
         try:
             token = await self.access_token()
             errcode, errmsg = await self._post_custom(token, body)
@@ -156,15 +165,22 @@ class WeChatApi:
                 errcode, errmsg = await self._post_custom(token, body)
         except Exception as error:  # network, HTTP status, API error, bad JSON: the turn goes on
             logger.warning("wechat: customer-service message to %s not sent (%s)", openid, await self.describe(error))
-            return False
-        if errcode != 0:
-            # 45015: more than 48 h since the customer wrote; 45047: over 5 replies;
-            # 48001: account without the API (use mode: passive); 40164: IP not whitelisted.
-            logger.warning(
-                "wechat: customer-service message to %s refused: %s %s", openid, errcode, await self.redacted(errmsg)
-            )
-            return False
-        return True
+            errcode = error.errcode if isinstance(error, WeChatApiError) else None
+        else:
+            if errcode != 0:
+                # 45015: more than 48 h since the customer wrote; 45047: over 5 replies;
+                # 48001: account without the API (use mode: passive); 40164: IP not whitelisted.
+                logger.warning(
+                    "wechat: customer-service message to %s refused: %s %s",
+                    openid,
+                    errcode,
+                    await self.redacted(errmsg),
+                )
+        try:
+            await self.budget.record(openid, errcode, time.time())
+        except Exception as error:
+            logger.warning("wechat: message count of %s not updated (%s)", openid, await self.describe(error))
+        return errcode
 
     async def _post_custom(self, token: str, body: bytes) -> tuple:
         url = f"{self._base}/cgi-bin/message/custom/send"

@@ -51,6 +51,16 @@ class WeChatConfig:
     # How long numbered choices stay answerable with a digit.
     choices_ttl_s: float = 1800.0
     http_timeout_s: float = 10.0
+    # customer_service mode: the durable inbox (SQLite) a push is stored in before WeChat
+    # gets `success`; relative paths are from Rasa's working directory. One file per
+    # Rasa instance, on storage that outlives the process (a volume in containers).
+    inbox_path: str = "var/wechat-inbox.db"
+    # Graceful stop: how long running turns may take to finish (unstarted ones stay
+    # in the inbox for the next start).
+    drain_timeout_s: float = 20.0
+    # A queue-position update goes out only while more than this many of WeChat's
+    # 5 messages per customer message remain (kept for an agent's reply).
+    queue_update_reserve: int = 3
 
     @property
     def safe_mode_ready(self) -> bool:
@@ -87,7 +97,12 @@ class WeChatConfig:
             if name not in values or values[name] is None:
                 continue
             value = values[name]
-            kwargs[name] = float(value) if field.type == "float" else str(value).strip()
+            if field.type == "float":
+                kwargs[name] = float(value)
+            elif field.type == "int":
+                kwargs[name] = int(value)
+            else:
+                kwargs[name] = str(value).strip()
         config = cls(**kwargs)
         config.validate()
         problems = config.production_problems()
@@ -138,6 +153,12 @@ class WeChatConfig:
             raise ValueError("wechat: passive_budget_s must be below reply_timeout_s")
         if not 0 < self.max_clock_skew_s <= 3600:
             raise ValueError("wechat: max_clock_skew_s must be above 0 and at most 3600 s")
+        if not 0 <= self.queue_update_reserve < 5:
+            raise ValueError("wechat: queue_update_reserve must be from 0 to 4 (WeChat allows 5 messages)")
+        if self.drain_timeout_s < 0:
+            raise ValueError("wechat: drain_timeout_s must not be negative")
+        if self.mode == CUSTOMER_SERVICE and not self.inbox_path:
+            raise ValueError("wechat: customer_service mode needs inbox_path (the durable inbox)")
         if self.dedupe_ttl_s < self.replay_window_s:
             raise ValueError(
                 f"wechat: dedupe_ttl_s ({self.dedupe_ttl_s:g} s) must be at least the replay window, "

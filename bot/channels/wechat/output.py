@@ -10,14 +10,21 @@ to send with and the customers' state (numbered choices, late replies).
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any, Dict, List, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 
+from bot.channels.wechat import budget
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.customer_state import CustomerState
-from bot.channels.wechat.render import Rendered, render_message
+from bot.channels.wechat.render import Rendered, fit_messages, render_message
+from contract import messages
 from contract.channels import WECHAT
+from contract.delivery import NotDelivered
+
+logger = logging.getLogger(__name__)
 
 
 class TurnCollector(CollectingOutputChannel):
@@ -31,31 +38,57 @@ class TurnCollector(CollectingOutputChannel):
         await self._persist_message(self._message(recipient_id, text=text.strip()))
 
 
+def kind_of(message: Dict[str, Any]) -> str:
+    """A queue-position update (the bot event's metadata, merged into the message by
+    Rasa), an agent's reply (custom payload), or the bot's own words."""
+    if message.get(messages.QUEUE_UPDATE) is True:
+        return budget.QUEUE_UPDATE
+    if messages.is_agent_message(message.get("custom")):
+        return budget.AGENT_REPLY
+    return budget.BOT
+
+
 class WeChatOutput(OutputChannel):
-    def __init__(self, api: WeChatApi, customers: CustomerState, passive: bool) -> None:
+    def __init__(self, api: WeChatApi, customers: CustomerState, passive: bool, queue_update_reserve: int = 3) -> None:
         self.api = api
         self.customers = customers
         self.passive = passive
+        self.queue_update_reserve = queue_update_reserve
 
     @classmethod
     def name(cls) -> Text:
         return WECHAT
 
-    async def push(self, openid: str, rendered: Rendered) -> None:
-        """Messages outside a customer's turn (e.g. an agent's reply)."""
+    async def push(self, openid: str, rendered: Rendered, kind: str = budget.BOT) -> None:
+        """Messages outside a customer's turn (e.g. an agent's reply, a queue update).
+
+        Raises NotDelivered for an agent's reply that WeChat refused or that its limits
+        already rule out; a queue update that would eat into the reserve is skipped."""
         if not rendered.texts:
             return
-        await self.customers.remember_choices(openid, rendered)
         if self.passive:
             # No API to push with: they go out with the answer to the next message.
+            await self.customers.remember_choices(openid, rendered)
             await self.customers.add_late(openid, rendered.texts)
             return
-        await self.api.send_texts(openid, rendered.texts)
+        if kind != budget.BOT:
+            decision = budget.decide(kind, await self.api.budget.read(openid), time.time(), self.queue_update_reserve)
+            if decision.action == budget.SKIP:
+                logger.info("wechat: queue update not sent (%s)", decision.reason)
+                return
+            if decision.action == budget.REFUSE:
+                logger.warning("wechat: agent reply not sent (%s)", decision.reason)
+                raise NotDelivered(decision.reason)
+        await self.customers.remember_choices(openid, rendered)
+        for text in fit_messages(rendered.texts):
+            errcode = await self.api.send_text_result(openid, text)
+            if errcode != 0 and kind == budget.AGENT_REPLY:
+                raise NotDelivered(budget.reason_for(errcode))
 
     async def _send(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         rendered = Rendered()
         render_message(message, rendered)
-        await self.push(recipient_id, rendered)
+        await self.push(recipient_id, rendered, kind_of(message))
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         # One Rasa message is one WeChat message (the base class splits paragraphs).
