@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 import string
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -21,7 +23,9 @@ def random_aes_key() -> str:
 
 
 def credentials_for(fake: FakeWeChat, **overrides) -> dict:
+    """The connector's settings for `fake`; the inbox in a fresh temporary directory unless given."""
     values = dict(
+        inbox_path=str(Path(tempfile.mkdtemp(prefix="wechat-inbox-")) / "inbox.db"),
         token=fake.token,
         appid=fake.appid,
         secret=fake.secret,

@@ -1,10 +1,16 @@
 """The WeChat Official Account input channel (`bot.channels.wechat.WeChatInput`).
 
 Webhook: GET/POST /webhooks/wechat/webhook. Every push is answered within
-WeChat's 5 s: in `customer_service` mode with `success` at once while the turn
-runs in a background task and the replies go out through the customer-service
-API; in `passive` mode with one passive-reply XML when the bot is ready in time,
-otherwise by staying silent so that WeChat resends and the resend gets it.
+WeChat's 5 s: in `customer_service` mode with `success` once the push is stored
+in the durable inbox (503 when it cannot be stored, so that WeChat resends), while
+a worker per customer runs the turns in order and the replies go out through the
+customer-service API; in `passive` mode with one passive-reply XML when the bot is
+ready in time, otherwise by staying silent so that WeChat resends and the resend gets it.
+
+Customer-service mode survives restarts: an item leaves the inbox only when its
+turn's replies went out (or definitively failed); items left by a stopped or killed
+process are processed when Rasa starts again; a graceful stop lets running turns
+finish (up to `drain_timeout_s`) and starts no new ones.
 """
 
 from __future__ import annotations
@@ -28,8 +34,9 @@ from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.config import PASSIVE, WeChatConfig
 from bot.channels.wechat.customer_state import CustomerState
 from bot.channels.wechat.inbound import TEXT, UNSUPPORTED, WELCOME, Inbound, classify
+from bot.channels.wechat.inbox import Inbox, Item
 from bot.channels.wechat.output import TurnCollector, WeChatOutput
-from bot.channels.wechat.render import Rendered, merge_into_one, render_turn
+from bot.channels.wechat.render import Rendered, fit_messages, merge_into_one, render_turn
 from bot.channels.wechat.store import make_store
 from contract.channels import WECHAT
 from contract.messages import RATE_LIMITED_TEXT
@@ -42,6 +49,11 @@ DELIVERIES = 3
 POLL_S = 0.05
 # Store key prefix of the messages already taken (dedupe of retries and replays).
 SEEN = "seen:"
+# SEEN's value while the push is being stored (for at most reply_timeout_s): a resend
+# arriving meanwhile is answered 503, so it is neither taken twice nor lost.
+STORING = "storing"
+# A turn that failed (or whose process died) this many times is dropped from the inbox.
+MAX_TURN_ATTEMPTS = 3
 # Store key prefix: the customer was told of the message rate limit in this stretch.
 RATE_TOLD = "rate-told:"
 # Rasa reads a message starting with "/" as an intent with entities (a button's payload).
@@ -101,10 +113,19 @@ class WeChatInput(InputChannel):
         # References to running turns: asyncio keeps only weak ones.
         self._tasks: Set[asyncio.Task] = set()
         self._user_locks: Dict[str, list] = {}
+        # customer_service mode: the durable inbox and one worker task per customer with items.
+        self.inbox: Optional[Inbox] = None if config.mode == PASSIVE else Inbox(config.inbox_path)
+        self._workers: Dict[str, asyncio.Task] = {}
+        self._stopping = False
 
     # --------------------------------------------------------------- Rasa API
     def get_output_channel(self) -> Optional[OutputChannel]:
-        return WeChatOutput(self.api, self.customers, passive=self.config.mode == PASSIVE)
+        return WeChatOutput(
+            self.api,
+            self.customers,
+            passive=self.config.mode == PASSIVE,
+            queue_update_reserve=self.config.queue_update_reserve,
+        )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         self._on_new_message = on_new_message
@@ -127,10 +148,20 @@ class WeChatInput(InputChannel):
                 return response.text("payload too large", status=413)
             return await self.receive(request.args, body)
 
+        @webhook.listener("after_server_start")
+        async def catch_up(*_: Any) -> None:
+            self.catch_up()
+
+        @webhook.listener("before_server_stop")
+        async def drain(*_: Any) -> None:
+            await self.drain()
+
         @webhook.listener("after_server_stop")
         async def close(*_: Any) -> None:
             await self.api.close()
             await self.store.close()
+            if self.inbox is not None:
+                self.inbox.close()
 
         return webhook
 
@@ -165,16 +196,12 @@ class WeChatInput(InputChannel):
             return response.text("forbidden", status=403)
         if inbound is None:
             return response.text("success")
-        # The first sight of a message claims it, in every instance sharing the store:
-        # WeChat's retries and any replay within the window are answered, not processed.
-        first = await self.store.add(SEEN + inbound.key, "1", self.config.dedupe_ttl_s)
         if self.config.mode == PASSIVE:
+            # The first sight of a message claims it, in every instance sharing the store:
+            # WeChat's retries and any replay within the window are answered, not processed.
+            first = await self.store.add(SEEN + inbound.key, "1", self.config.dedupe_ttl_s)
             return await self._answer_passively(inbound, first, args, arrived)
-        if first:
-            self._spawn(self._customer_service_turn(inbound))
-        else:
-            logger.info("wechat: repeat of %s ignored (already taken)", inbound.key)
-        return response.text("success")
+        return await self._take(inbound)
 
     def read_push(self, args: Any, body: bytes, now: Optional[float] = None) -> Optional[Inbound]:
         """Checks signatures, the clock and the mode (and decrypts); raises Refused or Malformed.
@@ -209,10 +236,11 @@ class WeChatInput(InputChannel):
             return True
         return await self.store.get(key) == digest
 
-    def _spawn(self, work: Coroutine) -> None:
+    def _spawn(self, work: Coroutine) -> asyncio.Task:
         task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._task_done)
+        return task
 
     def _task_done(self, task: asyncio.Task) -> None:
         self._tasks.discard(task)
@@ -291,10 +319,103 @@ class WeChatInput(InputChannel):
         await self.customers.remember_choices(inbound.openid, rendered)
         return rendered
 
-    async def _customer_service_turn(self, inbound: Inbound) -> None:
+    # ------------------------------------------------- customer_service: inbox
+    async def _take(self, inbound: Inbound) -> HTTPResponse:
+        """Stores the push, then answers `success`; 503 (WeChat resends) when it cannot."""
+        assert self.inbox is not None
+        key = SEEN + inbound.key
+        # The first sight of a message claims it, in every instance sharing the store:
+        # WeChat's retries and any replay within the window are answered, not processed.
+        if not await self.store.add(key, STORING, self.config.reply_timeout_s):
+            if await self.store.get(key) == STORING:
+                return response.text("", status=503)  # the first delivery is being stored
+            logger.info("wechat: repeat of %s ignored (already taken)", inbound.key)
+            return response.text("success")
+        now = time.time()
+        try:
+            fresh = self.inbox.put(inbound, now)
+        except Exception:
+            logger.exception("wechat: push not stored; WeChat is asked to resend it")
+            with contextlib.suppress(Exception):
+                await self.store.delete(key)
+            return response.text("", status=503)
+        await self.store.set(key, "1", self.config.dedupe_ttl_s)
+        if not fresh:
+            logger.info("wechat: repeat of %s ignored (in the inbox)", inbound.key)
+            return response.text("success")
+        try:
+            await self.api.budget.customer_wrote(inbound.openid, now)
+        except Exception:
+            logger.warning("wechat: the message count of %s not renewed", inbound.openid, exc_info=True)
+        self._kick(inbound.openid)
+        return response.text("success")
+
+    def catch_up(self) -> int:
+        """Starts the workers of the customers with items left by an earlier process."""
+        if self.inbox is None:
+            return 0
+        openids = self.inbox.openids()
+        if openids:
+            logger.info("wechat: %s customers have messages left in the inbox; processing them", len(openids))
+        for openid in openids:
+            self._kick(openid)
+        return len(openids)
+
+    def _kick(self, openid: str) -> None:
+        """A worker for the customer, unless one runs: it takes their items in order."""
+        if self._stopping or openid in self._workers:
+            return
+        self._workers[openid] = self._spawn(self._work(openid))
+
+    async def _work(self, openid: str) -> None:
+        assert self.inbox is not None
+        try:
+            while not self._stopping:
+                # No await between finding the inbox empty and leaving _workers: a push
+                # stored meanwhile either is found here or starts a new worker.
+                item = self.inbox.next_for(openid)
+                if item is None:
+                    break
+                await self._process(item)
+        finally:
+            self._workers.pop(openid, None)
+
+    async def _process(self, item: Item) -> None:
+        assert self.inbox is not None
+        inbound = item.inbound
         async with self._user_lock(inbound.openid):
-            rendered = await self._run_turn(inbound)
-            await self.api.send_texts(inbound.openid, rendered.texts)
+            replies = item.replies
+            if replies is None:
+                if self.inbox.begin(item.id) > MAX_TURN_ATTEMPTS:
+                    logger.error("wechat: %s dropped after %s failed tries", inbound.key, MAX_TURN_ATTEMPTS)
+                    self.inbox.remove(item.id)
+                    return
+                try:
+                    await self.api.budget.customer_wrote(inbound.openid, item.stored_at)
+                except Exception:
+                    logger.warning("wechat: the message count of %s not renewed", inbound.openid, exc_info=True)
+                rendered = await self._run_turn(inbound)
+                replies = fit_messages(rendered.texts)
+                self.inbox.answered(item.id, replies)
+            for reply in replies[item.sent :]:
+                # A refusal is logged by the API client; the customer's own turn is never
+                # retried (its replies were within WeChat's budget).
+                await self.api.send_text_result(inbound.openid, reply)
+                self.inbox.sent_one(item.id)
+            self.inbox.remove(item.id)
+
+    async def drain(self) -> None:
+        """Graceful stop: no new turns; running ones get up to drain_timeout_s to finish.
+        What is left stays in the inbox for the next start."""
+        self._stopping = True
+        running = [task for task in self._tasks if not task.done()]
+        if running:
+            logger.info("wechat: waiting up to %.0f s for %s running turns", self.config.drain_timeout_s, len(running))
+            _, pending = await asyncio.wait(running, timeout=self.config.drain_timeout_s)
+            if pending:
+                logger.warning("wechat: %s turns still running at stop; their messages stay in the inbox", len(pending))
+        if self.inbox is not None and self.inbox.count():
+            logger.info("wechat: %s messages left in the inbox for the next start", self.inbox.count())
 
     # ---------------------------------------------------------------- passive
     async def _answer_passively(self, inbound: Inbound, first: bool, args: Any, arrived: float) -> HTTPResponse:
