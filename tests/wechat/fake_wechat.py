@@ -108,9 +108,11 @@ class ApiState:
         return time.time() + self.clock_offset_s
 
 
-def _sleep(seconds: float) -> None:
-    if seconds > 0:
-        time.sleep(seconds)
+def _sleep(state: ApiState, delay: str) -> None:
+    """Waits while the delay named `delay` lasts (setting it to 0 ends the wait early)."""
+    started = time.monotonic()
+    while time.monotonic() - started < getattr(state, delay):
+        time.sleep(0.05)
 
 
 class _ApiHandler(BaseHTTPRequestHandler):
@@ -140,8 +142,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
         with state.lock:
             state.token_requests += 1
             state.lock.notify_all()
-            delay = state.token_delay_s
-        _sleep(delay)
+        _sleep(state, "token_delay_s")
         with state.lock:
             token = f"TOKEN-{len(state.tokens_issued) + 1}-{nonce()}"
             # A new token replaces the old one (WeChat keeps a short overlap; none here).
@@ -162,8 +163,7 @@ class _ApiHandler(BaseHTTPRequestHandler):
         with state.lock:
             state.sends_started += 1
             state.lock.notify_all()
-            delay = state.send_delay_s
-        _sleep(delay)
+        _sleep(state, "send_delay_s")
         with state.lock:
             touser, msgtype = data.get("touser", ""), data.get("msgtype", "")
             content = (data.get("text") or {}).get("content", "")

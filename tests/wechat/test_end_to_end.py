@@ -8,6 +8,7 @@ through this Rasa to the WeChat user.
 
 from __future__ import annotations
 
+import subprocess
 import time
 import uuid
 
@@ -15,9 +16,13 @@ import pytest
 import requests
 
 from bot.channels.wechat import texts
-from devtools.rasa_server import free_port
+from contract import delivery
+from contract.messages import QUEUE_UPDATE, agent_message
+from devtools.rasa_server import ROOT, free_port
 from tests.services import agent_session, rasa_headers, running_actions, running_handoff
 from tests.wechat.conftest import new_fake, serve_rasa_with_wechat, user_events
+
+RESERVE = 1
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +43,8 @@ def wechat_stack(model, backend_url, tmp_path_factory):
             port=port,
             reply_timeout_s=5.0,
             passive_budget_s=4.5,
+            # a small reserve, so that queue updates both go out and stop (default 3)
+            queue_update_reserve=RESERVE,
         ) as url,
     ):
         yield fake, url, handoff_url
@@ -193,3 +200,89 @@ def test_a_handoff_on_wechat_agent_reply_through_the_customer_service_api(wechat
     else:
         raise AssertionError("the WeChat message never reached the agent")
     assert len(fake.sends_to(customer)) == before + 1, "no bot answer while the agent has the conversation"
+
+
+# ------------------------------------------------------- WeChat's limits on pushes
+def post_agent_reply(url: str, customer: str, text: str) -> requests.Response:
+    """The handoff service's call for an agent's reply (handoff/rasa_client.py): a bot event
+    with the agent's custom payload, sent on the customer's latest channel."""
+    return requests.post(
+        f"{url}/conversations/{customer}/tracker/events",
+        params={"execute_side_effects": "true", "output_channel": "latest"},
+        json=[{"event": "bot", "text": None, "data": {"custom": agent_message(text, "小王")}}],
+        headers=rasa_headers(),
+        timeout=60,
+    )
+
+
+def handoff_marks_queue_updates() -> bool:
+    """Whether the handoff service's queue updates carry contract.messages.QUEUE_UPDATE
+    (asked of its own environment: the service does not import in Rasa's)."""
+    probe = "from handoff.rasa_client import queue_update_events as q; print(q(1, 1))"
+    python = ROOT / ".venv-services" / "bin" / "python"
+    found = subprocess.run([str(python), "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    return found.returncode == 0 and f"'{QUEUE_UPDATE}': True" in found.stdout
+
+
+@pytest.mark.skipif(not handoff_marks_queue_updates(), reason="the handoff service does not mark queue updates yet")
+def test_queued_behind_five_others_the_updates_leave_room_for_the_agents_reply(wechat_stack):
+    fake, url, handoff_url = wechat_stack
+    others = [openid() for _ in range(5)]
+    customer = openid()
+    for person in others + [customer]:
+        fake.push(webhook(url), fake.text_xml(person, "我要找人工客服"))
+        fake.settle(person)
+    turn = fake.sends_to(customer)
+    assert any("前面还有" in s.content for s in turn), [s.content for s in turn]
+
+    agent = agent_session(handoff_url, "wang")
+    mine = next(
+        row["id"] for row in agent.get(f"{handoff_url}/api/handoffs", timeout=10).json() if row["sender_id"] == customer
+    )
+    queue = [row["id"] for row in agent.get(f"{handoff_url}/api/queue", timeout=10).json()]
+    ahead = queue[: queue.index(mine)]
+    assert len(ahead) >= 5
+    for handoff_id in ahead:  # each accept moves the customer up: a queue update
+        assert agent.post(f"{handoff_url}/api/handoffs/{handoff_id}/accept", timeout=30).status_code == 200
+    updates = [s.content for s in fake.sends_to(customer)[len(turn) :]]
+    # some went out, then the reserve for the agent's reply stopped them
+    assert updates and all("前面还有" in u or "马上就轮到您" in u for u in updates), updates
+    assert len(updates) < len(ahead) and len(turn) + len(updates) == 5 - RESERVE
+
+    assert agent.post(f"{handoff_url}/api/handoffs/{mine}/accept", timeout=30).status_code == 200
+    reply = agent.post(
+        f"{handoff_url}/api/handoffs/{mine}/messages", json={"text": "您好，我是小王，让您久等了。"}, timeout=30
+    )
+    assert reply.status_code in (200, 201), reply.text
+    last = fake.sends_to(customer)[-1].content
+    assert last.startswith(texts.AGENT_PREFIX.format(name="小王")) and "让您久等了" in last
+    assert all(s.errcode == 0 for s in fake.sends_to(customer, ok_only=False)), "WeChat refused nothing"
+
+
+def test_an_agent_reply_past_wechats_five_messages_is_not_delivered_with_the_reason(wechat):
+    fake, url = wechat
+    customer = openid()
+    fake.push(webhook(url), fake.text_xml(customer, "你好"))
+    used = len(fake.settle(customer))
+    for n in range(5 - used):
+        delivered = post_agent_reply(url, customer, f"第{n + 1}条人工回复")
+        assert delivered.status_code == 200, delivered.text
+    refused = post_agent_reply(url, customer, "还有一件事想跟您确认")
+    assert refused.status_code == 500 and "not_delivered:wechat_quota" in refused.text, refused.text
+    assert delivery.reason_in(refused.text) == delivery.WECHAT_QUOTA
+    assert len(fake.sends_to(customer)) == 5
+    # the customer writes again: WeChat's budget is renewed, and so is the connector's
+    fake.push(webhook(url), fake.text_xml(customer, "好的"))
+    fake.wait_for_sends(customer, 6)
+    assert post_agent_reply(url, customer, "还有一件事想跟您确认").status_code == 200
+
+
+def test_an_agent_reply_after_wechats_48_hours_is_not_delivered_with_the_reason(wechat):
+    fake, url = wechat
+    customer = openid()
+    fake.push(webhook(url), fake.text_xml(customer, "你好"))
+    fake.settle(customer)
+    fake.set_last_message_age(customer, 49 * 3600)  # two days pass on WeChat's side
+    refused = post_agent_reply(url, customer, "您好，请问问题解决了吗？")
+    assert refused.status_code == 500 and "not_delivered:wechat_window" in refused.text, refused.text
+    assert [s.errcode for s in fake.sends_to(customer, ok_only=False)][-1] == 45015
