@@ -6,6 +6,13 @@ straight to the customer through the customer-service API, or, in passive mode,
 waits to go out with the answer to the customer's next message. Like Rasa's own
 output channels it knows nothing of the input channel: it is given the API client
 to send with and the customers' state (numbered choices, late replies).
+
+WeChat's limits (budget.py) decide what goes out: a queue-position update (the bot
+event's metadata carries contract.messages.QUEUE_UPDATE) only while more than
+`queue_update_reserve` messages remain, else it is skipped; an agent's reply that the
+limits rule out or that WeChat refuses raises contract.delivery.NotDelivered, which
+Rasa's events endpoint answers with a 500 naming the reason. The bot's own messages
+are always tried, and a refusal is logged.
 """
 
 from __future__ import annotations
