@@ -8,7 +8,6 @@ through this Rasa to the WeChat user.
 
 from __future__ import annotations
 
-import subprocess
 import time
 import uuid
 
@@ -18,7 +17,7 @@ import requests
 from bot.channels.wechat import texts
 from contract import delivery
 from contract.messages import QUEUE_UPDATE, agent_message
-from devtools.rasa_server import ROOT, free_port
+from devtools.rasa_server import free_port
 from tests.services import agent_session, rasa_headers, running_actions, running_handoff
 from tests.wechat.conftest import new_fake, serve_rasa_with_wechat, user_events
 
@@ -215,16 +214,12 @@ def post_agent_reply(url: str, customer: str, text: str) -> requests.Response:
     )
 
 
-def handoff_marks_queue_updates() -> bool:
-    """Whether the handoff service's queue updates carry contract.messages.QUEUE_UPDATE
-    (asked of its own environment: the service does not import in Rasa's)."""
-    probe = "from handoff.rasa_client import queue_update_events as q; print(q(1, 1))"
-    python = ROOT / ".venv-services" / "bin" / "python"
-    found = subprocess.run([str(python), "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60)
-    return found.returncode == 0 and f"'{QUEUE_UPDATE}': True" in found.stdout
+def queue_updates_in_tracker(url: str, customer: str) -> int:
+    """Queue updates in the customer's conversation, whether the channel sent or skipped them."""
+    tracker = requests.get(f"{url}/conversations/{customer}/tracker", headers=rasa_headers(), timeout=30).json()
+    return sum(1 for e in tracker["events"] if e["event"] == "bot" and (e.get("metadata") or {}).get(QUEUE_UPDATE))
 
 
-@pytest.mark.skipif(not handoff_marks_queue_updates(), reason="the handoff service does not mark queue updates yet")
 def test_queued_behind_five_others_the_updates_leave_room_for_the_agents_reply(wechat_stack):
     fake, url, handoff_url = wechat_stack
     others = [openid() for _ in range(5)]
@@ -242,8 +237,14 @@ def test_queued_behind_five_others_the_updates_leave_room_for_the_agents_reply(w
     queue = [row["id"] for row in agent.get(f"{handoff_url}/api/queue", timeout=10).json()]
     ahead = queue[: queue.index(mine)]
     assert len(ahead) >= 5
-    for handoff_id in ahead:  # each accept moves the customer up: a queue update
+    told = queue_updates_in_tracker(url, customer)
+    for handoff_id in ahead:  # each accept moves the customer up: a queue update (sent or skipped)
         assert agent.post(f"{handoff_url}/api/handoffs/{handoff_id}/accept", timeout=30).status_code == 200
+        deadline = time.monotonic() + 60
+        while queue_updates_in_tracker(url, customer) == told:
+            assert time.monotonic() < deadline, "the handoff service sent no queue update"
+            time.sleep(0.2)
+        told = queue_updates_in_tracker(url, customer)
     updates = [s.content for s in fake.sends_to(customer)[len(turn) :]]
     # some went out, then the reserve for the agent's reply stopped them
     assert updates and all("前面还有" in u or "马上就轮到您" in u for u in updates), updates
@@ -253,7 +254,7 @@ def test_queued_behind_five_others_the_updates_leave_room_for_the_agents_reply(w
     reply = agent.post(
         f"{handoff_url}/api/handoffs/{mine}/messages", json={"text": "您好，我是小王，让您久等了。"}, timeout=30
     )
-    assert reply.status_code in (200, 201), reply.text
+    assert reply.status_code in (200, 201) and reply.json().get("delivery") == delivery.DELIVERED, reply.text
     last = fake.sends_to(customer)[-1].content
     assert last.startswith(texts.AGENT_PREFIX.format(name="小王")) and "让您久等了" in last
     assert all(s.errcode == 0 for s in fake.sends_to(customer, ok_only=False)), "WeChat refused nothing"
