@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import socket
 from pathlib import Path
-from typing import Dict, Iterator, Optional
+from typing import Dict, Iterator, List, Optional
 
 import requests
 
@@ -18,7 +18,7 @@ from contract import rasa_api
 from devtools.processes import ROOT, running_process
 from devtools.stack import log_dir, stack_env
 
-__all__ = ["ROOT", "free_port", "latest_model", "running_rasa"]
+__all__ = ["ROOT", "free_port", "latest_model", "rasa_command", "running_rasa", "serves_a_model"]
 START_TIMEOUT_S = 180
 
 
@@ -51,6 +51,21 @@ def running_rasa(
     by default under $TEST_LOG_DIR.
     """
     port = port or free_port()
+    command = rasa_command(port, model, endpoints, credentials)
+    full_env = stack_env(env)
+    url = f"http://127.0.0.1:{port}"
+    log_path = log_path or log_dir() / f"rasa-{port}.log"
+    secret = full_env["RASA_JWT_SECRET"]
+    with running_process(
+        command, full_env, log_path, lambda: serves_a_model(url, secret), START_TIMEOUT_S, stop_timeout_s=30
+    ):
+        yield url
+
+
+def rasa_command(
+    port: int, model: Optional[Path] = None, endpoints: Optional[Path] = None, credentials: Optional[Path] = None
+) -> List[str]:
+    """scripts/rasa on 127.0.0.1:`port` as `running_rasa` starts it (also for a restart)."""
     command = [
         str(ROOT / "scripts" / "rasa"),
         "--port",
@@ -64,16 +79,10 @@ def running_rasa(
     ]
     if endpoints is not None:
         command += ["--endpoints", str(endpoints)]
-    full_env = stack_env(env)
-    url = f"http://127.0.0.1:{port}"
-    log_path = log_path or log_dir() / f"rasa-{port}.log"
-    secret = full_env["RASA_JWT_SECRET"]
-    with running_process(
-        command, full_env, log_path, lambda: _serves_a_model(url, secret), START_TIMEOUT_S, stop_timeout_s=30
-    ):
-        yield url
+    return command
 
 
-def _serves_a_model(url: str, secret: str) -> bool:
+def serves_a_model(url: str, secret: str) -> bool:
+    """Ready: the Rasa server at `url` answers /status with a loaded model."""
     status = requests.get(f"{url}/status", headers=rasa_api.auth_headers(secret, "devtools"), timeout=2)
     return status.ok and bool(status.json().get("model_file"))

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Optional
+import asyncio
+from typing import Awaitable, Callable, Optional
 
-from fastapi import APIRouter, Depends, FastAPI
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 
 from servicekit.app import service_app
 from servicekit.clock import Clock
@@ -49,4 +50,17 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
     v1.include_router(customers.router)
     v1.include_router(orders.router)
     app.include_router(v1)
+    if settings.test_delay_seconds:
+        _delay_answers(app, settings.test_delay_seconds)
     return app
+
+
+def _delay_answers(app: FastAPI, seconds: float) -> None:
+    """A slow backend for fault-injection tests (SHOP_TEST_DELAY_SECONDS): every /v1 answer
+    comes `seconds` late; /health stays prompt so that a restart is seen at once."""
+
+    @app.middleware("http")
+    async def delay(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        if request.url.path.startswith("/v1"):
+            await asyncio.sleep(seconds)
+        return await call_next(request)

@@ -51,6 +51,13 @@ class Settings(ServiceSettings):
     points_expiring_days: int = Field(90, description="Lots expiring within this many days are listed")
     idempotency_ttl_hours: int = Field(24, description="How long an Idempotency-Key is remembered")
     seed_on_start: bool = Field(True, description="serve: seed the contract records on start")
+    test_delay_seconds: float = Field(
+        0,
+        ge=0,
+        le=60,
+        description="Answer every /v1 request this many seconds late (fault-injection tests only; "
+        "0: off; refused in production)",
+    )
 
 
 def production_problems(settings: Settings) -> list[str]:
@@ -58,6 +65,8 @@ def production_problems(settings: Settings) -> list[str]:
     problems = secret_problems({"SHOP_SERVICE_KEY": settings.service_key})
     if settings.expose_codes:
         problems.append("SHOP_EXPOSE_CODES=true returns verification codes in API answers (tests only)")
+    if settings.test_delay_seconds:
+        problems.append("SHOP_TEST_DELAY_SECONDS delays every answer (fault-injection tests only)")
     if settings.sms_gateway.strip() == OUTBOX_GATEWAY:
         problems.append(
             "SHOP_SMS_GATEWAY=outbox writes verification codes to the SMS outbox file (development only): "

@@ -24,7 +24,7 @@ import contextlib
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional
+from typing import Any, Callable, Dict, Iterator, List, Optional
 
 import requests
 
@@ -48,9 +48,12 @@ __all__ = [
     "SHOP_SERVICE_KEY",
     "Assistant",
     "action_headers",
+    "actions_env",
     "agent_session",
+    "backend_env",
     "dev_code",
     "endpoints_file",
+    "handoff_env",
     "log_dir",
     "rasa_headers",
     "rest_headers",
@@ -115,12 +118,16 @@ def running_backend(
     outbox in `state_dir`, SMS throttles raised unless `default_sms_limits`; `settings`
     (SHOP_<NAME> in lower case) override; yields its URL."""
     port = port or free_port()
+    with _service("backend", backend_env(state_dir, port, default_sms_limits, **settings), port) as url:
+        yield url
+
+
+def backend_env(state_dir: Path, port: int, default_sms_limits: bool = False, **settings: str) -> Dict[str, str]:
+    """The environment `running_backend` starts scripts/backend with (also for a restart)."""
     limits = {} if default_sms_limits else RAISED_SMS_LIMITS
     outbox = str(state_dir / "sms-outbox.jsonl")
     overrides = {"expose_codes": "true", "sms_outbox": outbox, **limits, **settings}
-    env = _service_env("SHOP", port, state_dir / "shop.db", **overrides)
-    with _service("backend", env, port) as url:
-        yield url
+    return _service_env("SHOP", port, state_dir / "shop.db", **overrides)
 
 
 @contextlib.contextmanager
@@ -130,10 +137,15 @@ def running_actions(
     """The action server (scripts/actions) talking to `backend_url`; yields the webhook URL.
     Every call but /health needs `action_headers()`."""
     port = port or free_port()
+    with _service("actions", actions_env(backend_url, port, extra_env), port) as url:
+        yield f"{url}/webhook"
+
+
+def actions_env(backend_url: str, port: int, extra_env: Optional[Dict[str, str]] = None) -> Dict[str, str]:
+    """The environment `running_actions` starts scripts/actions with (also for a restart)."""
     env = stack_env({"ACTIONS_BACKEND_URL": backend_url, "ACTIONS_HOST": "127.0.0.1", "ACTIONS_PORT": str(port)})
     env.update(extra_env or {})
-    with _service("actions", env, port) as url:
-        yield f"{url}/webhook"
+    return env
 
 
 @contextlib.contextmanager
@@ -143,11 +155,14 @@ def running_handoff(
     """The handoff service (scripts/handoff) on a fresh SQLite database, open around the
     clock, with the demo agents (password HANDOFF_DEMO_PASSWORD); yields its URL."""
     port = port or free_port()
-    with _service("handoff", _handoff_env(state_dir, port, rasa_url, extra_env), port) as url:
+    with _service("handoff", handoff_env(state_dir, rasa_url, port, extra_env), port) as url:
         yield url
 
 
-def _handoff_env(state_dir: Path, port: int, rasa_url: str, extra_env: Optional[Dict[str, str]]) -> Dict[str, str]:
+def handoff_env(
+    state_dir: Path, rasa_url: str, port: int, extra_env: Optional[Dict[str, str]] = None
+) -> Dict[str, str]:
+    """The environment `running_handoff` starts scripts/handoff with (also for a restart)."""
     env = _service_env(
         "HANDOFF",
         port,
@@ -166,11 +181,24 @@ class RestartableService:
     is flushed) or, with `kill=False`, terminates it (SIGTERM, a graceful stop); `start()`
     starts it again and waits for /health; `restart()` does both. Each start logs to its
     own file (`<script>-<port>-<n>.log`). Used by `restartable_handoff`; fault-injection
-    tests make others the same way (`RestartableService(script, env, port)`)."""
+    tests make others the same way (`RestartableService(script, env, port)`), Rasa with its
+    own `command` and `ready` check (tests/faults/harness.py). Change `env` before a
+    start to restart with other settings."""
 
-    def __init__(self, script: str, env: Dict[str, str], port: int) -> None:
+    def __init__(
+        self,
+        script: str,
+        env: Dict[str, str],
+        port: int,
+        command: Optional[List[str]] = None,
+        ready: Optional[Callable[[], bool]] = None,
+        timeout_s: float = START_TIMEOUT_S,
+    ) -> None:
         self.script, self.env, self.port = script, env, port
         self.url = f"http://127.0.0.1:{port}"
+        self.command = command or [str(ROOT / "scripts" / script)]
+        self.ready = ready or answers(f"{self.url}/health")
+        self.timeout_s = timeout_s
         self.starts = 0
         self._running: Optional[contextlib.ExitStack] = None
         self._process: Optional[subprocess.Popen] = None
@@ -183,10 +211,9 @@ class RestartableService:
         assert self._running is None, f"{self.script} runs already"
         self.starts += 1
         log_path = log_dir() / f"{self.script}-{self.port}-{self.starts}.log"
-        command = [str(ROOT / "scripts" / self.script)]
         stack = contextlib.ExitStack()
         self._process = stack.enter_context(
-            running_process(command, self.env, log_path, answers(f"{self.url}/health"), START_TIMEOUT_S)
+            running_process(self.command, self.env, log_path, self.ready, self.timeout_s, stop_timeout_s=30)
         )
         self._running = stack
 
@@ -212,7 +239,7 @@ def restartable_handoff(
     `state_dir`, open around the clock, demo agents), as a `RestartableService`: a
     restart keeps its port, settings and database. Stopped on the way out."""
     port = port or free_port()
-    service = RestartableService("handoff", _handoff_env(state_dir, port, rasa_url, extra_env), port)
+    service = RestartableService("handoff", handoff_env(state_dir, rasa_url, port, extra_env), port)
     service.start()
     try:
         yield service
