@@ -73,7 +73,7 @@ def row(result: FaultResult) -> List[str]:
         str(result.answered_or_held),
         str(len(result.lost)),
         str(len(result.duplicated)),
-        f"{result.recover_s:.1f}",
+        "-" if result.recover_s is None else f"{result.recover_s:.1f}",
         "yes" if not result.disagreements else f"no ({len(result.disagreements)})",
     ]
 
@@ -107,11 +107,11 @@ def main(argv=None) -> int:
             done = run(fault, stack, args.messages, args.errands, args.down)
             results += done
             print(f"fault {fault}: {time.monotonic() - begun:.0f} s", file=sys.stderr, flush=True)
-            for process in stack.processes():  # a fault that failed half-way leaves nothing down
-                if not process.running:
-                    process.start()
+            stack.all_up()  # a fault that failed half-way leaves nothing down
     print(table(results))
     for result in results:
+        if result.outcomes:
+            print(f"{result.fault}: " + ", ".join(f"{name} {n}" for name, n in sorted(result.outcomes.items())))
         for what, items in (
             ("lost", result.lost),
             ("duplicated", result.duplicated),

@@ -5,8 +5,9 @@ scenarios of issue 11 that run on it (used by tests/faults and benchmarks/faults
 `running_fault_stack(state_dir)` starts the shop backend, the handoff service, the action
 server and Rasa the way tests/services.py does (scripts/*, the stack's generated secrets,
 loopback, SQLite files in `state_dir`, Rasa's SQL tracker store and the handoff relay
-broker) and yields a `FaultStack`; `stack.handoff.kill()`, `.start()`, `.restart(down_s)`
-(likewise `backend`, `actions`, `rasa`) are the faults. A Rasa start costs a minute or
+broker) and yields a `FaultStack` of `RestartableService`s (tests/services.py);
+`kill(stack.handoff)`, `start(...)`, `restart(..., down_s)` (likewise `backend`, `actions`,
+`rasa`) are the faults. A Rasa start costs a minute or
 two on a small machine: a scenario restarts Rasa only where Rasa is the fault.
 
 Every scenario takes the number of customer messages to send and returns a `FaultResult`:
@@ -20,15 +21,12 @@ from __future__ import annotations
 import collections
 import concurrent.futures
 import contextlib
-import os
 import queue
-import signal
-import subprocess
 import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence
+from typing import Any, Callable, Counter, Dict, Iterator, List, Optional
 
 import requests
 import socketio
@@ -37,16 +35,16 @@ from bot import identity_token
 from contract.handoff import AGENT, QUEUED
 from contract.http import SERVICE_KEY_HEADER
 from contract.messages import is_agent_message
-from devtools.processes import answers
 from devtools.rasa_server import free_port, latest_model, rasa_command, serves_a_model
+from devtools.socketio_client import close_without_waiting
 from tests.services import (
     HANDOFF_SERVICE_KEY,
+    RestartableService,
     actions_env,
     agent_session,
     backend_env,
     endpoints_file,
     handoff_env,
-    log_dir,
     rasa_headers,
     rest_headers,
     stack_env,
@@ -66,168 +64,89 @@ AGENT_NAME = "wang"
 
 
 # ---------------------------------------------------------------------- processes
-class Restartable:
-    """One process of the stack, started in a process group of its own so that a kill takes
-    all of it; its log file is appended to across restarts."""
+def kill(service: RestartableService) -> None:
+    """SIGKILL, no goodbye: what a crash or an OOM kill does."""
+    service.stop(kill=True)
 
-    def __init__(
-        self,
-        name: str,
-        command: Sequence[str],
-        env: Dict[str, str],
-        log_path: Path,
-        ready: Callable[[], bool],
-        timeout_s: float,
-    ) -> None:
-        self.name = name
-        self.command = list(command)
-        self.env = env
-        self.log_path = log_path
-        self.ready = ready
-        self.timeout_s = timeout_s
-        self.process: Optional[subprocess.Popen] = None
 
-    @property
-    def running(self) -> bool:
-        return self.process is not None and self.process.poll() is None
+def start(service: RestartableService, **env: str) -> float:
+    """Starts it again (with `env` added to its settings from now on); the seconds until it served."""
+    service.env = {**service.env, **env}
+    started = time.monotonic()
+    service.start()
+    return time.monotonic() - started
 
-    def start(self, **env: str) -> float:
-        """Starts it (with `env` added to its environment from now on) and waits until it
-        serves; the seconds that took."""
-        assert not self.running, f"{self.name} is running"
-        self.env = {**self.env, **env}
-        self.log_path.parent.mkdir(parents=True, exist_ok=True)
-        started = time.monotonic()
-        with open(self.log_path, "ab") as log:
-            log.write(f"--- {self.name} started at {time.strftime('%H:%M:%S')}\n".encode())
-            log.flush()
-            self.process = subprocess.Popen(
-                self.command,
-                cwd=Path(__file__).resolve().parents[2],
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        self._wait_ready()
-        return time.monotonic() - started
 
-    def _wait_ready(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + self.timeout_s
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                tail = self.log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
-                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n{tail}")
-            try:
-                if self.ready():
-                    return
-            except requests.RequestException:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"{self.name} did not serve within {self.timeout_s} s; see {self.log_path}")
-
-    def kill(self) -> None:
-        """SIGKILL, no goodbye: what a crash or an OOM kill does."""
-        self._signal(signal.SIGKILL)
-
-    def stop(self) -> None:
-        """SIGTERM, then SIGKILL after 30 s."""
-        self._signal(signal.SIGTERM)
-
-    def _signal(self, sig: int) -> None:
-        if self.process is None:
-            return
-        process, self.process = self.process, None
-        if process.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, sig)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=10)
-
-    def restart(self, down_s: float = 0, **env: str) -> float:
-        """Kills it, leaves it down for `down_s` seconds, starts it again; the seconds it took to serve."""
-        self.kill()
-        time.sleep(down_s)
-        return self.start(**env)
+def restart(service: RestartableService, down_s: float = 0, **env: str) -> float:
+    """Kills it, leaves it down `down_s` seconds, starts it again; the seconds until it served."""
+    kill(service)
+    time.sleep(down_s)
+    return start(service, **env)
 
 
 @dataclass
 class FaultStack:
     state_dir: Path
-    backend: Restartable
-    handoff: Restartable
-    actions: Restartable
-    rasa: Restartable
-    backend_url: str
-    handoff_url: str
+    backend: RestartableService
+    handoff: RestartableService
+    actions: RestartableService
+    rasa: RestartableService
     action_url: str
-    rasa_url: str
 
-    def processes(self) -> List[Restartable]:
+    @property
+    def backend_url(self) -> str:
+        return self.backend.url
+
+    @property
+    def handoff_url(self) -> str:
+        return self.handoff.url
+
+    @property
+    def rasa_url(self) -> str:
+        return self.rasa.url
+
+    def processes(self) -> List[RestartableService]:
         return [self.backend, self.handoff, self.actions, self.rasa]
+
+    def all_up(self) -> None:
+        """Starts what a scenario that failed half-way left down."""
+        for process in self.processes():
+            if not process.running:
+                process.stop()  # forgets the dead one
+                process.start()
 
 
 @contextlib.contextmanager
 def running_fault_stack(state_dir: Path, model: Optional[Path] = None) -> Iterator[FaultStack]:
     """Backend, handoff service, action server and Rasa, each restartable on its port and state."""
     ports = {name: free_port() for name in ("backend", "handoff", "actions", "rasa")}
-    urls = {name: f"http://127.0.0.1:{port}" for name, port in ports.items()}
-    logs = log_dir()
-    backend = Restartable(
-        "backend",
-        [str(_script("backend"))],
-        backend_env(state_dir, ports["backend"]),
-        logs / f"faults-backend-{ports['backend']}.log",
-        answers(f"{urls['backend']}/health"),
-        SERVICE_START_S,
+    rasa_url = f"http://127.0.0.1:{ports['rasa']}"
+    backend = RestartableService("backend", backend_env(state_dir, ports["backend"]), ports["backend"])
+    handoff = RestartableService("handoff", handoff_env(state_dir, rasa_url, ports["handoff"]), ports["handoff"])
+    handoff_settings = {"ACTIONS_HANDOFF_URL": handoff.url}
+    actions = RestartableService(
+        "actions", actions_env(backend.url, ports["actions"], handoff_settings), ports["actions"]
     )
-    handoff = Restartable(
-        "handoff",
-        [str(_script("handoff"))],
-        handoff_env(state_dir, urls["rasa"], ports["handoff"]),
-        logs / f"faults-handoff-{ports['handoff']}.log",
-        answers(f"{urls['handoff']}/health"),
-        SERVICE_START_S,
-    )
-    actions = Restartable(
-        "actions",
-        [str(_script("actions"))],
-        actions_env(urls["backend"], ports["actions"], {"ACTIONS_HANDOFF_URL": urls["handoff"]}),
-        logs / f"faults-actions-{ports['actions']}.log",
-        answers(f"{urls['actions']}/health"),
-        SERVICE_START_S,
-    )
-    action_url = f"{urls['actions']}/webhook"
-    endpoints = endpoints_file(state_dir, action_url, handoff_url=urls["handoff"])
+    action_url = f"{actions.url}/webhook"
+    endpoints = endpoints_file(state_dir, action_url, handoff_url=handoff.url)
     rasa_env = stack_env(RASA_ENV)
     secret = rasa_env["RASA_JWT_SECRET"]
-    rasa = Restartable(
+    rasa = RestartableService(
         "rasa",
-        rasa_command(ports["rasa"], model or latest_model(), endpoints),
         rasa_env,
-        logs / f"faults-rasa-{ports['rasa']}.log",
-        lambda: serves_a_model(urls["rasa"], secret),
-        RASA_START_S,
+        ports["rasa"],
+        command=rasa_command(ports["rasa"], model or latest_model(), endpoints),
+        ready=lambda: serves_a_model(rasa_url, secret),
+        timeout_s=RASA_START_S,
     )
-    stack = FaultStack(
-        state_dir, backend, handoff, actions, rasa, urls["backend"], urls["handoff"], action_url, urls["rasa"]
-    )
+    stack = FaultStack(state_dir, backend, handoff, actions, rasa, action_url)
     try:
         for process in stack.processes():
             process.start()
         yield stack
     finally:
         for process in reversed(stack.processes()):
-            process.stop()
-
-
-def _script(name: str) -> Path:
-    return Path(__file__).resolve().parents[2] / "scripts" / name
+            process.stop(kill=False)
 
 
 # ---------------------------------------------------------------------- the people
@@ -353,8 +272,7 @@ class WebChatCustomer:
 
     def close(self) -> None:
         if self.client is not None:
-            with contextlib.suppress(Exception):
-                self.client.disconnect()
+            close_without_waiting(self.client)
             self.client = None
 
     def say(self, text: str) -> None:
@@ -377,9 +295,10 @@ class FaultResult:
     sent: List[str] = field(default_factory=list)
     relayed: List[str] = field(default_factory=list)  # the sent texts as the service holds them
     answered_or_held: int = 0
-    recover_s: float = 0.0
+    recover_s: Optional[float] = None  # the faulty process serving again (or the relay caught up)
     disagreements: List[str] = field(default_factory=list)  # "sender: Rasa paused=…, service …"
     problems: List[str] = field(default_factory=list)  # what else went wrong (a reply not delivered…)
+    outcomes: Counter = field(default_factory=collections.Counter)  # errands: answer, apology, person
 
     @property
     def lost(self) -> List[str]:
@@ -459,7 +378,7 @@ def handoff_down(stack: FaultStack, console: Console, messages: int, down_s: flo
     result = FaultResult("handoff service down")
     sender = f"faults-a-{uuid.uuid4().hex[:8]}"
     handoff_id = hand_to_agent(stack, console, sender)
-    stack.handoff.kill()
+    kill(stack.handoff)
     killed = time.monotonic()
     for index in range(messages):
         text = tagged("a", index, "我的快递到哪里了，麻烦帮我看看")
@@ -467,7 +386,7 @@ def handoff_down(stack: FaultStack, console: Console, messages: int, down_s: flo
         result.sent.append(text)
         time.sleep(max(0.0, down_s / messages - 0.05))
     time.sleep(max(0.0, down_s - (time.monotonic() - killed)))
-    stack.handoff.start()
+    start(stack.handoff)
     restarted = time.monotonic()
     result.relayed = _wait_relayed(console, handoff_id, result.sent)
     result.recover_s = time.monotonic() - restarted
@@ -491,12 +410,12 @@ def handoff_restart_queued(stack: FaultStack, console: Console, messages: int) -
     for text in texts_[:half]:
         say(stack, sender, text)
         result.sent.append(text)
-    stack.handoff.kill()
+    kill(stack.handoff)
     restarted = time.monotonic()
     for text in texts_[half:]:
         say(stack, sender, text)
         result.sent.append(text)
-    stack.handoff.start()
+    start(stack.handoff)
     result.relayed = _wait_relayed(console, handoff_id, result.sent)
     result.recover_s = time.monotonic() - restarted
     result.answered_or_held = len(set(result.relayed))  # queued for a person
@@ -526,7 +445,7 @@ def rasa_restart(stack: FaultStack, console: Console, messages: int) -> FaultRes
         _wait_relayed(console, handoff_id, before)
         customer.close()
         restarted = time.monotonic()
-        stack.rasa.restart()
+        restart(stack.rasa)
         customer.connect()
         result.recover_s = time.monotonic() - restarted
         reply = "您好，我是小王，刚才系统有点问题，请问您的退款是哪一笔订单？"
@@ -549,11 +468,18 @@ def rasa_restart(stack: FaultStack, console: Console, messages: int) -> FaultRes
     return result
 
 
-def _answer_or_person(stack: FaultStack, console: Console, sender: str, replies: List[Dict[str, Any]]) -> bool:
-    """The customer got an answer (a reply that is not silence) or a person (paused, handoff open)."""
-    if texts(replies).strip():
-        return True
-    return paused(stack, sender) and any(row["state"] in (QUEUED, AGENT) for row in console.handoffs_of(sender))
+ANSWER, APOLOGY, PERSON = "answer", "apology", "person"
+
+
+def _outcome(stack: FaultStack, console: Console, sender: str, replies: List[Dict[str, Any]]) -> Optional[str]:
+    """What the customer got for an errand: the ANSWER (the order's state), an APOLOGY
+    (try again later or ask for a person), a PERSON (paused, a handoff open), or None (silence)."""
+    said = texts(replies)
+    if paused(stack, sender) and any(row["state"] in (QUEUED, AGENT) for row in console.handoffs_of(sender)):
+        return PERSON
+    if ORDER in said and "抱歉" not in said:
+        return ANSWER
+    return APOLOGY if said.strip() else None
 
 
 def _errands(
@@ -569,8 +495,10 @@ def _errands(
         fault(index)
         replies = say(stack, sender, f"订单号是{ORDER}", metadata=known_customer())
         result.sent.append(f"{sender}: 订单号")
-        if _answer_or_person(stack, console, sender, replies):
+        outcome = _outcome(stack, console, sender, replies)
+        if outcome:
             result.answered_or_held += 1
+            result.outcomes[outcome] += 1
     # the bot's own conversations: nothing to relay, but Rasa and the service must agree
     result.disagreements = [d for d in (agreement(stack, console, s) for s in senders) if d]
 
@@ -580,27 +508,27 @@ def action_server_and_backend(
 ) -> List[FaultResult]:
     """(d) The action server restarted in the middle of an errand; the backend slow
     (`slow_s` seconds an answer), then down: every errand gets an answer or a person."""
-    restart = FaultResult("action server restart", relays=False)
+    restart_ = FaultResult("action server restart", relays=False)
 
     def restart_actions(index: int) -> None:
         if index == 0:
-            restart.recover_s = stack.actions.restart()
+            restart_.recover_s = restart(stack.actions)
 
-    _errands(stack, console, restart, messages, restart_actions)
+    _errands(stack, console, restart_, messages, restart_actions)
 
     slow = FaultResult(f"backend slow ({slow_s:g} s)", relays=False)
-    slow.recover_s = stack.backend.restart(SHOP_TEST_DELAY_SECONDS=str(slow_s))
+    restart(stack.backend, SHOP_TEST_DELAY_SECONDS=str(slow_s))  # slow, never down: nothing to recover
     _errands(stack, console, slow, messages, lambda index: None)
 
     down = FaultResult("backend down", relays=False)
 
     def kill_backend(index: int) -> None:
         if index == 0:
-            stack.backend.kill()
+            kill(stack.backend)
 
     _errands(stack, console, down, messages, kill_backend)
-    down.recover_s = stack.backend.start(SHOP_TEST_DELAY_SECONDS="0")
-    return [restart, slow, down]
+    down.recover_s = start(stack.backend, SHOP_TEST_DELAY_SECONDS="0")
+    return [restart_, slow, down]
 
 
 def _package(sender: str) -> Dict[str, Any]:
@@ -633,8 +561,8 @@ def concurrent_handoffs(stack: FaultStack, console: Console, messages: int) -> L
     each way: two POSTs of the action server's kind to the service (both answered with one
     handoff), and two customer messages asking for a person (one handoff, both messages at
     the service once, Rasa paused)."""
-    api = FaultResult("two POST /api/handoffs", relays=False)
-    chat = FaultResult("two 转人工 at once")
+    api = FaultResult("two POST /api/handoffs at once", relays=False)
+    chat = FaultResult("two asking for a person at once")
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
         for _ in range(messages):
             sender = f"faults-e-{uuid.uuid4().hex[:8]}"

@@ -16,6 +16,7 @@ from typing import Iterator
 import pytest
 
 from tests.faults.harness import (
+    ANSWER,
     Console,
     FaultResult,
     FaultStack,
@@ -38,9 +39,7 @@ def stack(tmp_path_factory) -> Iterator[FaultStack]:
 def every_process_up_after(stack: FaultStack) -> Iterator[None]:
     """A scenario that failed half-way leaves no process down for the next one."""
     yield
-    for process in stack.processes():
-        if not process.running:
-            process.start()
+    stack.all_up()
 
 
 @pytest.fixture
@@ -66,8 +65,11 @@ def test_handoff_service_restarted_while_a_conversation_waits_in_the_queue(stack
 
 
 def test_action_server_restarted_mid_errand_and_the_backend_slow_and_down(stack, console):
-    for result in action_server_and_backend(stack, console, messages=1, slow_s=3):
+    restarted, slow, down = action_server_and_backend(stack, console, messages=1, slow_s=3)
+    for result in (restarted, slow, down):
         assert_kept(result)
+    assert restarted.outcomes == {ANSWER: 1}, "the errand goes on after the action server's restart"
+    assert down.outcomes[ANSWER] == 0, down.outcomes
 
 
 def test_two_handoff_requests_for_one_conversation_at_the_same_moment(stack, console):
