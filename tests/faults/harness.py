@@ -32,6 +32,7 @@ import requests
 import socketio
 
 from bot import identity_token
+from contract.delivery import DELIVERED, NOT_DELIVERED, RASA_UNAVAILABLE
 from contract.handoff import AGENT, QUEUED
 from contract.http import SERVICE_KEY_HEADER
 from contract.messages import is_agent_message
@@ -429,8 +430,9 @@ def handoff_restart_queued(stack: FaultStack, console: Console, messages: int) -
 
 def rasa_restart(stack: FaultStack, console: Console, messages: int) -> FaultResult:
     """(c) The Rasa server killed and started again while a person holds a web chat
-    conversation: still paused, the agent's reply reaches the customer, the customer's
-    messages of before and after reach the agent once each."""
+    conversation: still paused; the agent's reply of the downtime is shown not delivered and
+    reaches the customer when sent again, the next reply at once; the customer's messages
+    of before and after reach the agent once each."""
     result = FaultResult("Rasa restart, agent holds")
     customer = WebChatCustomer(stack.rasa_url)
     try:
@@ -445,17 +447,31 @@ def rasa_restart(stack: FaultStack, console: Console, messages: int) -> FaultRes
         _wait_relayed(console, handoff_id, before)
         customer.close()
         restarted = time.monotonic()
-        restart(stack.rasa)
+        kill(stack.rasa)
+        # the agent's reply while Rasa is away is kept and shown as not delivered, to send again
+        held_back = "请您稍等，我这边正在为您查询。"
+        answer = console.reply(handoff_id, held_back)
+        unsent = answer.json() if answer.status_code == 201 else {}
+        if (unsent.get("delivery"), unsent.get("delivery_reason")) != (NOT_DELIVERED, RASA_UNAVAILABLE):
+            result.problems.append(f"a reply while Rasa was down: HTTP {answer.status_code}, {unsent.get('delivery')}")
+        start(stack.rasa)
         customer.connect()
         result.recover_s = time.monotonic() - restarted
+        if unsent.get("id"):
+            resent = console.call(
+                "POST", f"/api/handoffs/{handoff_id}/messages/{unsent['id']}/resend", username=AGENT_NAME
+            )
+            if resent.status_code != 200 or resent.json().get("delivery") != DELIVERED:
+                result.problems.append(f"the reply sent again: HTTP {resent.status_code}")
         reply = "您好，我是小王，刚才系统有点问题，请问您的退款是哪一笔订单？"
         answer = console.reply(handoff_id, reply)
-        if answer.status_code not in (200, 201, 202):
+        if answer.status_code != 201 or answer.json().get("delivery") != DELIVERED:
             result.problems.append(f"agent reply after the restart: HTTP {answer.status_code}")
-        try:
-            customer.until(lambda m: is_agent_message(m) and m.get("text") == reply)
-        except queue.Empty:
-            result.problems.append("the agent's reply did not reach the customer")
+        for text in (held_back, reply):
+            try:
+                customer.until(lambda m, text=text: is_agent_message(m) and m.get("text") == text)
+            except queue.Empty:
+                result.problems.append(f"an agent's reply did not reach the customer: {text}")
         for index in range(messages - len(before)):
             text = tagged("c", len(before) + index, "好的，是上周买的那件外套")
             customer.say(text)
