@@ -51,7 +51,6 @@ from tests.services import (
     stack_env,
 )
 
-SERVICE_START_S = 240
 RASA_START_S = 300
 WAIT_S = 90  # a reply or a relayed message on a busy two-core machine
 RELAY_WAIT_S = 120  # the relay catching up after the handoff service was away
