@@ -20,7 +20,7 @@ again, or for a and b the service holding every message). Everything is started 
 (one Rasa start, one Rasa restart for c); process logs go to $TEST_LOG_DIR (default
 var/faults-logs/). Exits 1 when a message was lost or duplicated, got neither an answer
 nor a person, or Rasa and the service disagree about who holds a conversation.
-Takes about 10 minutes with the defaults on a two-core machine; not run in CI.
+Takes about 8 minutes with the defaults on a two-core machine; not run in CI.
 """
 
 from __future__ import annotations

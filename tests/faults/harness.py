@@ -61,6 +61,7 @@ KNOWN_CUSTOMER = "C0001"  # a seeded customer of the shop backend (shop_backend/
 ORDER = "20261101000001"  # C0001's shipped order
 SUPERVISOR = "zhou"
 AGENT_NAME = "wang"
+TYPING_PAUSE_S = 0.3  # between two web chat messages of one customer
 
 
 # ---------------------------------------------------------------------- processes
@@ -276,8 +277,12 @@ class WebChatCustomer:
             self.client = None
 
     def say(self, text: str) -> None:
+        """One message, then a typing pause: the long-poll transport batches what is emitted
+        while a POST is under way, and engine.io refuses a payload of more than 16 packets
+        (a burst a person at a widget cannot type)."""
         assert self.client is not None
         self.client.emit("user_uttered", {"message": text})
+        time.sleep(TYPING_PAUSE_S)
 
     def until(self, predicate: Callable[[Dict[str, Any]], bool], timeout: float = WAIT_S) -> Dict[str, Any]:
         deadline = time.monotonic() + timeout
