@@ -104,6 +104,8 @@ class Handoff(SerialId, Base):
     rasa_synced: Mapped[bool] = mapped_column(Boolean, server_default=true())
     # When the reconciler last saw Rasa's tracker paused for this open handoff (None: never).
     rasa_checked_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    # The package's request_id (the customer message that asked): a retried open names it again.
+    request_id: Mapped[Optional[str]] = mapped_column(String(64))
 
     assigned_agent: Mapped[Optional[Agent]] = relationship()
     messages: Mapped[list[Message]] = relationship(

@@ -251,6 +251,9 @@ class HandoffOpened(BaseModel):
     ticket: Optional[OpenedTicket]
     queue_message: Optional[str] = None
     business_hours: Optional[str] = None
+    # the request_id of the package that opened this handoff (None: it sent none): a retry whose
+    # answer names its own request_id is told as new, another as "already waiting"
+    request_id: Optional[str] = None
 
 
 class Stored(BaseModel):

@@ -217,8 +217,10 @@ def latest_customer_text(package: HandoffPackage) -> Optional[str]:
 
 def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]]:
     """201 with a new queue entry or ticket; 200 with the open handoff of the same sender, or
-    (outside business hours) with their open ticket, which gets the customer's latest message;
-    429 ``rate_limited`` when the sender opened too many lately."""
+    (outside business hours) with their open ticket, which gets the customer's latest message
+    (unless the request is a retry of the one that opened it: same ``request_id``);
+    429 ``rate_limited`` when the sender opened too many lately. Either answer names the
+    handoff's stored ``request_id``: a retry after a lost answer recognises its own."""
     existing = active_handoff(ctx.db, package.sender_id)
     if existing is not None:
         return 200, _open_answer(ctx, existing)
@@ -229,6 +231,8 @@ def open_handoff(ctx: Ctx, package: HandoffPackage) -> tuple[int, dict[str, Any]
     if not on_duty:
         ticket = open_ticket_of(ctx.db, package.sender_id)
         if ticket is not None:
+            if package.request_id and ticket.handoff.request_id == package.request_id:
+                return 200, _open_answer(ctx, ticket.handoff)  # a retry: its message is on the ticket already
             return 200, _add_to_open_ticket(ctx, ticket, package)
     wait = limits.sender_open_wait(ctx.db, ctx.settings, package.sender_id, now)
     if wait is not None:
@@ -265,6 +269,7 @@ def _create_handoff(ctx: Ctx, package: HandoffPackage, on_duty: bool, now: datet
         package={"slots": masked(package.slots), "orders": masked(package.orders)},
         created_at=now,
         queued_at=now if on_duty else None,
+        request_id=package.request_id,
     )
     ctx.db.add(handoff)
     for turn in package.transcript:
@@ -327,6 +332,7 @@ def _open_answer(ctx: Ctx, handoff: Handoff) -> dict[str, Any]:
         "queue_position": None,
         "eta_minutes": None,
         "ticket": None,
+        "request_id": handoff.request_id,
     }
     if handoff.state == QUEUED:
         position = queue.positions(ctx.db)[handoff.id]

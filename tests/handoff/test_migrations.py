@@ -57,6 +57,27 @@ def test_0003_keeps_rows_and_settles_duplicates(fresh_database_url):
         engine.dispose()
 
 
+def test_0004_adds_the_request_id_and_keeps_rows(fresh_database_url):
+    """Up from 0003 with a handoff: its request_id is null, a new one is stored; down to 0003 and up again."""
+    MIGRATIONS.upgrade(fresh_database_url, "0003")
+    engine = make_engine(fresh_database_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(HANDOFF))
+        MIGRATIONS.upgrade(fresh_database_url, "0004")
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT id, request_id FROM handoffs")).one() == (1, None)
+            conn.execute(text("UPDATE handoffs SET request_id = :r WHERE id = 1"), {"r": "m:" + "x" * 62})
+            assert conn.execute(text("SELECT request_id FROM handoffs")).scalar_one() == "m:" + "x" * 62
+        MIGRATIONS.downgrade(fresh_database_url, "0003")
+        assert "request_id" not in {c["name"] for c in inspect(engine).get_columns("handoffs")}
+        with engine.begin() as conn:
+            assert conn.execute(text("SELECT COUNT(*) FROM handoffs")).scalar_one() == 1
+        MIGRATIONS.upgrade(fresh_database_url)
+    finally:
+        engine.dispose()
+
+
 HANDOFF = (
     "INSERT INTO handoffs (id, sender_id, channel, state, customer, reason, trigger, priority, summary, package, "
     "created_at) VALUES (1, 'web-1', 'socketio', 'AGENT', '{}', 'upset', '{}', 1, 's', '{}', '2026-12-01 00:00:00')"
