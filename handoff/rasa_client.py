@@ -8,6 +8,7 @@ in the transcript.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any, Optional
 from urllib.parse import quote
 
@@ -71,6 +72,14 @@ def resume_events(handoff_id: int) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass
+class TrackerState:
+    """What the service reads of a tracker: whether it is paused, and its events as Rasa dumps them."""
+
+    paused: bool
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+
 class RasaClient:
     def __init__(
         self,
@@ -106,12 +115,24 @@ class RasaClient:
 
     async def is_paused(self, sender_id: str) -> bool:
         """Whether Rasa's tracker of the conversation is paused (RasaUnavailable if unknown)."""
+        return (await self._tracker(sender_id, "NONE")).paused
+
+    async def tracker(self, sender_id: str) -> TrackerState:
+        """The tracker with all its events (``include_events=ALL``: a ``/restart`` or a new
+        session does not hide what came before); RasaUnavailable if unknown."""
+        return await self._tracker(sender_id, "ALL")
+
+    async def _tracker(self, sender_id: str, include_events: str) -> TrackerState:
         path = f"/conversations/{quote(sender_id, safe='')}/tracker"
-        response = await self._call("GET", path, params={"include_events": "NONE"})
+        response = await self._call("GET", path, params={"include_events": include_events})
         try:
-            return bool(response.json().get("paused"))
+            body = response.json()
+            events = body.get("events") or []
         except (ValueError, AttributeError) as exc:
             raise RasaUnavailable("unreadable tracker") from exc
+        if not isinstance(events, list):
+            raise RasaUnavailable("unreadable tracker")
+        return TrackerState(paused=bool(body.get("paused")), events=[e for e in events if isinstance(e, dict)])
 
     async def send_agent_reply(self, sender_id: str, text: str, agent_name: str) -> None:
         await self.append_events(sender_id, agent_reply_events(text, agent_name))

@@ -3,7 +3,9 @@
 Accepts ``POST /conversations/{sender_id}/tracker/events`` with a JSON list of events (or
 one event) as Rasa does, answers like Rasa with the conversation's tracker, and keeps every
 request for the tests; ``GET /conversations/{sender_id}/tracker`` answers ``paused`` as the
-recorded pause/resume events left it (``paused[sender]`` may be set by a test).
+recorded pause/resume events left it (``paused[sender]`` may be set by a test) and, unless
+``include_events=NONE``, the conversation's ``events[sender]``: what a test put there (the
+customer's messages) and every event the service appended (stamped with the time it came).
 ``fail = True`` makes it answer 500 (with ``fail_message`` as Rasa's error message);
 ``hold()`` makes POSTs wait until ``release()`` (``holding`` counts those waiting).
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -39,6 +42,7 @@ class RasaRecorder:
         self.fail_message = "An unexpected error occurred."
         self.paused: dict[str, bool] = {}
         self.tracker_reads: list[str] = []
+        self.events: dict[str, list[dict[str, Any]]] = {}
         self.holding = 0
         self._released = threading.Event()
         self._released.set()
@@ -53,10 +57,12 @@ class RasaRecorder:
                 if recorder.fail:
                     return self._answer(500, {"status": "failure", "message": recorder.fail_message})
                 sender = unquote(match["sender"])
+                verbosity = parse_qs(urlsplit(self.path).query).get("include_events", ["AFTER_RESTART"])[-1]
                 with recorder._lock:
                     recorder.tracker_reads.append(sender)
                     paused = recorder.paused.get(sender, False)
-                self._answer(200, {"sender_id": sender, "paused": paused, "events": None})
+                    events = None if verbosity == "NONE" else list(recorder.events.get(sender, []))
+                self._answer(200, {"sender_id": sender, "paused": paused, "events": events})
 
             def do_POST(self) -> None:  # noqa: N802 - http.server's name
                 url = urlsplit(self.path)
@@ -78,6 +84,7 @@ class RasaRecorder:
                 with recorder._lock:
                     recorder.requests.append(Recorded(sender, query, events, dict(self.headers.items())))
                     for event in events:
+                        recorder.events.setdefault(sender, []).append({"timestamp": time.time(), **event})
                         if event.get("event") in ("pause", "resume"):
                             recorder.paused[sender] = event["event"] == "pause"
                     paused = recorder.paused.get(sender, False)
@@ -112,6 +119,7 @@ class RasaRecorder:
             self.requests.clear()
             self.paused.clear()
             self.tracker_reads.clear()
+            self.events.clear()
         self.fail = False
         self.fail_message = "An unexpected error occurred."
 
