@@ -113,18 +113,11 @@ class RasaClient:
         path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
         await self._call("POST", path, params=params, json=events)
 
-    async def is_paused(self, sender_id: str) -> bool:
-        """Whether Rasa's tracker of the conversation is paused (RasaUnavailable if unknown)."""
-        return (await self._tracker(sender_id, "NONE")).paused
-
     async def tracker(self, sender_id: str) -> TrackerState:
-        """The tracker with all its events (``include_events=ALL``: a ``/restart`` or a new
-        session does not hide what came before); RasaUnavailable if unknown."""
-        return await self._tracker(sender_id, "ALL")
-
-    async def _tracker(self, sender_id: str, include_events: str) -> TrackerState:
+        """Whether the conversation is paused, with all its events (``include_events=ALL``: a
+        ``/restart`` or a new session does not hide what came before); RasaUnavailable if unknown."""
         path = f"/conversations/{quote(sender_id, safe='')}/tracker"
-        response = await self._call("GET", path, params={"include_events": include_events})
+        response = await self._call("GET", path, params={"include_events": "ALL"})
         try:
             body = response.json()
             events = body.get("events") or []
