@@ -51,6 +51,7 @@ import mimetypes
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, Iterable, List, Optional, Text
 
+import engineio.payload
 import rasa.core.channels.channel
 from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
@@ -94,6 +95,11 @@ HISTORY_LIMIT = 200
 MAX_MESSAGE_CHARS = 2000
 # engine.io refuses a larger HTTP body or packet (its own default, named here).
 MAX_PACKET_BYTES = 1_000_000
+# Messages one long-polling POST may carry. engine.io's default (16) refuses a larger
+# batch whole, and the messages in it vanish without an answer: a client that sends
+# faster than one round trip batches them. The rate limiter answers each one instead.
+MAX_PACKETS_PER_POLL = 200
+engineio.payload.Payload.max_decode_packets = MAX_PACKETS_PER_POLL
 # ["polling", "websocket"] once Rasa runs on a Sanic that serves WebSockets on 3.11.
 DEFAULT_TRANSPORTS = ("polling",)
 AGENT_NAME_MAX_CHARS = 32

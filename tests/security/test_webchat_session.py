@@ -40,7 +40,7 @@ import yaml
 
 from bot import identity_token
 from bot.channels import webchat_texts
-from bot.channels.webchat import MAX_MESSAGE_CHARS
+from bot.channels.webchat import MAX_MESSAGE_CHARS, MAX_PACKETS_PER_POLL
 from bot.channels.webchat_session import SessionSigner
 from contract.messages import RATE_LIMITED_TEXT
 from devtools.rasa_server import ROOT, running_rasa
@@ -235,6 +235,16 @@ def test_a_flood_of_messages_is_slowed_politely(server, sockets):
     assert chat.until(RATE_LIMITED_TEXT)["text"] == RATE_LIMITED_TEXT
     texts = server.wait_for_user_texts(confirm["session_id"], RATE_LIMIT)
     assert len(texts) == RATE_LIMIT, "the message over the limit is not handed to Rasa"
+    # a burst larger than one long-poll's default batch (16): every message is answered
+    burst = MAX_PACKETS_PER_POLL // 4
+    for number in range(burst):
+        chat.say(f"再来{number}")
+    deadline = time.monotonic() + WAIT_S
+    while (answered := sum(m.get("text") == RATE_LIMITED_TEXT for m in chat.seen) - 1) < burst:
+        try:
+            chat.seen.append(chat.received.get(timeout=max(0.1, deadline - time.monotonic())))
+        except queue.Empty:
+            raise AssertionError(f"{burst - answered} of {burst} messages of the burst got no answer") from None
     # another conversation is not slowed by this one
     other = sockets()
     other.request({})
