@@ -63,7 +63,6 @@ __all__ = [
     "running_backend",
     "running_handoff",
     "RestartableService",
-    "restartable_handoff",
     "stack_env",
     "stack_secrets",
     "tracker",
@@ -180,10 +179,10 @@ class RestartableService:
     settings and database: `stop()` kills it (SIGKILL, a crash: nothing drains, nothing
     is flushed) or, with `kill=False`, terminates it (SIGTERM, a graceful stop); `start()`
     starts it again and waits for /health; `restart()` does both. Each start logs to its
-    own file (`<script>-<port>-<n>.log`). Used by `restartable_handoff`; fault-injection
-    tests make others the same way (`RestartableService(script, env, port)`), Rasa with its
-    own `command` and `ready` check (tests/faults/harness.py). Change `env` before a
-    start to restart with other settings."""
+    own file (`<script>-<port>-<n>.log`). The fault-injection tests make them
+    (`RestartableService(script, env, port)`), Rasa with its own `command` and `ready`
+    check (tests/faults/harness.py). Change `env` before a start to restart with other
+    settings."""
 
     def __init__(
         self,
@@ -229,22 +228,6 @@ class RestartableService:
     def restart(self, kill: bool = True) -> None:
         self.stop(kill=kill)
         self.start()
-
-
-@contextlib.contextmanager
-def restartable_handoff(
-    state_dir: Path, rasa_url: str, port: Optional[int] = None, extra_env: Optional[Dict[str, str]] = None
-) -> Iterator[RestartableService]:
-    """The handoff service as `running_handoff` starts it (fresh SQLite database in
-    `state_dir`, open around the clock, demo agents), as a `RestartableService`: a
-    restart keeps its port, settings and database. Stopped on the way out."""
-    port = port or free_port()
-    service = RestartableService("handoff", handoff_env(state_dir, rasa_url, port, extra_env), port)
-    service.start()
-    try:
-        yield service
-    finally:
-        service.stop(kill=False)
 
 
 def endpoints_file(state_dir: Path, action_url: str, handoff_url: Optional[str] = None) -> Path:
