@@ -91,7 +91,13 @@ def test_the_handoff_carries_the_whole_context_and_pauses_the_bot(action_url, ha
     assert "张伟（金卡会员）想查物流" in handoff["summary"] and "20261101000001" in handoff["summary"]
     assert "情绪激动" in handoff["summary"]
 
-    # the same conversation handed off again while it waits: no second handoff
+    # the action run again for the same message (the client's retry after a lost answer):
+    # the customer hears of their own new handoff again, still one handoff
+    retry = c.run("action_handoff")
+    assert texts.HANDOFF_ALREADY not in retry["text"] and texts.HANDOFF_NO_REPEAT in retry["text"]
+    assert retry["events"][-1]["event"] == "pause"
+    # a new message asking again while it waits: told it is already waiting, no second handoff
+    c.user("人呢？怎么还没人理我", "request_human", sentiment=UPSET)
     again = c.run("action_handoff")
     assert texts.HANDOFF_ALREADY in again["text"]
     rows = supervisor(handoff_url).get(f"{handoff_url}/api/handoffs", timeout=10).json()
