@@ -1,14 +1,18 @@
-"""NLU evaluation report on the held-out test set.
+"""NLU evaluation report on the held-out test sets.
 
-    python -m evaluation.nlu [--model models/x.tar.gz] [--data evaluation/heldout_nlu.yml]
+    python -m evaluation.nlu [--model models/x.tar.gz] [--data evaluation/heldout_nlu.yml --data ...]
 
-(scripts/evaluate trains first, then runs this.)
+(scripts/evaluate trains first, then runs this.) Without --data both held-out sets
+are scored: heldout_nlu.yml (written style) and heldout_spoken_nlu.yml (spoken style).
 
 Parses every held-out example with the trained model (the same graph that
-`rasa run` serves) and prints intent accuracy, macro F1, per-intent
+`rasa run` serves) and prints, per set, intent accuracy, macro F1, per-intent
 precision/recall, the out-of-scope rejection rate, the share of in-scope
-messages wrongly rejected and entity precision/recall; saves the figures as
-JSON and a confusion matrix image under evaluation/reports/.
+messages wrongly rejected, entity precision/recall and the counts of the
+confusion pairs that matter to customers (CONFUSION_PAIRS), then one table with
+a column per set; saves the figures as JSON and a confusion matrix image per set
+under evaluation/reports/ (nlu_report.json for heldout_nlu.yml,
+nlu_report_spoken.json for heldout_spoken_nlu.yml).
 
 A message counts as rejected when it is classified `out_of_scope` or
 `nlu_fallback` (../shared/INTENTS.md); for accuracy and F1 both count as the
@@ -32,6 +36,13 @@ from devtools.rasa_server import ROOT
 REJECTED = {"out_of_scope", "nlu_fallback"}
 OUT_OF_SCOPE = "out_of_scope"
 DEFAULT_DATA = ROOT / "evaluation" / "heldout_nlu.yml"
+DEFAULT_SETS = [DEFAULT_DATA, ROOT / "evaluation" / "heldout_spoken_nlu.yml"]
+# Misreadings that cost the customer something (issue 12): every ordered pair within a group is counted.
+CONFUSION_PAIRS = [
+    ("change_phone", "reset_password", "exchange_goods"),
+    ("thank", "complain"),
+    ("cancel_order", "return_goods"),
+]
 REPORT_DIR = ROOT / "evaluation" / "reports"
 
 
@@ -65,11 +76,27 @@ def load_examples(path: Path) -> List[Tuple[str, str, Set[Tuple[str, str]]]]:
     return examples
 
 
-async def parse_all(model: Path, texts: Iterable[str]) -> List[dict]:
+async def parse_all(model: Path, text_sets: Iterable[List[str]]) -> List[List[dict]]:
     from rasa.core.agent import Agent
 
     agent = Agent.load(str(model))
-    return [await agent.parse_message(text) for text in texts]
+    return [[await agent.parse_message(text) for text in texts] for texts in text_sets]
+
+
+def set_name(data: Path) -> str:
+    """`heldout_nlu.yml` → "", `heldout_spoken_nlu.yml` → "spoken": the report file suffix and column name."""
+    return data.stem.replace("heldout", "").replace("nlu", "").strip("_")
+
+
+def report_paths(out: Path, data: Path) -> Tuple[Path, Path]:
+    suffix = f"_{set_name(data)}" if set_name(data) else ""
+    return out / f"nlu_report{suffix}.json", out / f"intent_confusion_matrix{suffix}.png"
+
+
+def pair_confusions(gold: List[str], predicted: List[str]) -> Dict[str, int]:
+    """ "gold → predicted": count, for every ordered pair within each group of CONFUSION_PAIRS."""
+    misread = Counter(zip(gold, predicted))
+    return {f"{a} → {b}": misread[(a, b)] for group in CONFUSION_PAIRS for a in group for b in group if a != b}
 
 
 def effective_label(parse: dict) -> str:
@@ -148,6 +175,7 @@ def report(examples, parses) -> dict:
             sum(p["intent"]["name"] in REJECTED for p in in_scope) / len(in_scope) if in_scope else None
         ),
         "entities": entity_scores([e for _, _, e in examples], predicted_entities),
+        "confusion_pairs": pair_confusions(gold, predicted),
         "errors": errors,
         "_gold": gold,
         "_predicted": predicted,
@@ -174,30 +202,69 @@ def print_report(result: dict, model: Path, data: Path) -> None:
     if result["in_scope_wrongly_rejected"] is not None:
         print(f"in-scope wrongly rejected    {result['in_scope_wrongly_rejected']:.3f}")
     print(f"misclassified                {len(result['errors'])}")
+    for pair, count in result["confusion_pairs"].items():
+        print(f"  confusion {pair:<40}{count:>4}")
     for error in result["errors"][:40]:
         print(f"  {error['gold']:<20} → {error['predicted']:<20} {error['confidence']:.2f}  {error['text'][:40]}")
+
+
+def comparison_table(results: Dict[str, dict]) -> str:
+    """One row per figure, one column per set (set name → report())."""
+    sets = list(results.values())
+
+    def figure(key: str) -> List[str]:
+        return ["-" if r[key] is None else f"{r[key]:.3f}" for r in sets]
+
+    rows = [
+        ("examples", [str(r["examples"]) for r in sets]),
+        ("intent accuracy", figure("intent_accuracy")),
+        ("macro F1", figure("macro_f1")),
+        ("out-of-scope rejection", figure("out_of_scope_rejection")),
+        ("in-scope wrongly rejected", figure("in_scope_wrongly_rejected")),
+    ]
+    for entity in sorted({e for r in sets for e in r["entities"]}):
+        rows.append((f"{entity} recall / precision", [entity_cell(r["entities"].get(entity)) for r in sets]))
+    for pair in sets[0]["confusion_pairs"]:
+        rows.append((f"confusion {pair}", [str(r["confusion_pairs"][pair]) for r in sets]))
+    width = max(len(label) for label, _ in rows) + 2
+    column = max(16, *(len(name) + 2 for name in results))
+    lines = [" " * width + "".join(f"{name:>{column}}" for name in results)]
+    lines += [f"{label:<{width}}" + "".join(f"{cell:>{column}}" for cell in cells) for label, cells in rows]
+    return "\n".join(lines)
+
+
+def entity_cell(scores) -> str:
+    if not scores or not scores["support"]:
+        return "-"
+    return f"{scores['recall']:.3f} / {scores['precision']:.3f}"
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", type=Path, default=None, help="model archive (default: newest in models/)")
-    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="held-out NLU data (Rasa YAML)")
+    parser.add_argument(
+        "--data", type=Path, action="append", help="held-out NLU data (Rasa YAML), repeatable (default: both sets)"
+    )
     parser.add_argument("--out", type=Path, default=REPORT_DIR, help="report folder")
     args = parser.parse_args(argv)
 
     model = args.model or latest_model()
-    examples = load_examples(args.data)
-    parses = asyncio.run(parse_all(model, [text for text, _, _ in examples]))
-    result = report(examples, parses)
+    sets = args.data or DEFAULT_SETS
+    examples = [load_examples(data) for data in sets]
+    parses = asyncio.run(parse_all(model, [[text for text, _, _ in set_examples] for set_examples in examples]))
 
     args.out.mkdir(parents=True, exist_ok=True)
-    save_confusion_matrix(
-        result["_gold"], result["_predicted"], result["_labels"], args.out / "intent_confusion_matrix.png"
-    )
-    public = {k: v for k, v in result.items() if not k.startswith("_")}
-    (args.out / "nlu_report.json").write_text(json.dumps(public, ensure_ascii=False, indent=2), encoding="utf-8")
-    print_report(result, model, args.data)
-    print(f"\nreport: {args.out / 'nlu_report.json'}\nconfusion matrix: {args.out / 'intent_confusion_matrix.png'}")
+    results = {}
+    for data, set_examples, set_parses in zip(sets, examples, parses):
+        result = report(set_examples, set_parses)
+        json_path, matrix_path = report_paths(args.out, data)
+        save_confusion_matrix(result["_gold"], result["_predicted"], result["_labels"], matrix_path)
+        public = {k: v for k, v in result.items() if not k.startswith("_")}
+        json_path.write_text(json.dumps(public, ensure_ascii=False, indent=2), encoding="utf-8")
+        print_report(result, model, data)
+        print(f"\nreport: {json_path}\nconfusion matrix: {matrix_path}\n")
+        results[data.name] = result
+    print(comparison_table(results))
 
 
 if __name__ == "__main__":
