@@ -222,7 +222,7 @@ def comparison_table(results: Dict[str, dict]) -> str:
         ("out-of-scope rejection", figure("out_of_scope_rejection")),
         ("in-scope wrongly rejected", figure("in_scope_wrongly_rejected")),
     ]
-    for entity in sorted({e for r in sets for e in r["entities"]}):
+    for entity in sorted({e for r in sets for e, scores in r["entities"].items() if scores["support"]}):
         rows.append((f"{entity} recall / precision", [entity_cell(r["entities"].get(entity)) for r in sets]))
     for pair in sets[0]["confusion_pairs"]:
         rows.append((f"confusion {pair}", [str(r["confusion_pairs"][pair]) for r in sets]))
