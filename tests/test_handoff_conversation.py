@@ -21,6 +21,7 @@ import requests
 import socketio
 
 from devtools.socketio_client import close_without_waiting
+from devtools.waiting import wait_until
 from tests.services import agent_session, rasa_headers, rest_headers
 
 WAIT_S = 60  # a reply waits for NLU, the action server and the service on a busy machine
@@ -52,16 +53,6 @@ def handoff_of(session: requests.Session, handoff_url: str, sender: str) -> Dict
             return detail.json()
         time.sleep(0.2)
     raise AssertionError(f"no handoff for {sender}")
-
-
-def wait_until(check, what: str, timeout: float = WAIT_S):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def tracker(rasa_url: str, sender: str) -> Dict[str, Any]:
@@ -104,6 +95,7 @@ def test_an_angry_customer_is_handed_off_with_the_whole_context(rasa_url, handof
             if m["role"] == "customer" and m["text"] == "还要等多久啊"
         ],
         "the relayed message",
+        timeout=WAIT_S,
     )
     assert relayed[0]["intent"] and relayed[0]["sentiment"]["label"] in ("negative", "neutral", "positive")
 
@@ -180,6 +172,7 @@ def test_an_agent_reply_reaches_the_web_chat_and_the_bot_asks_for_a_rating(rasa_
             lambda d: d if any(m["text"] == "我的订单20261101000001怎么还没发货" for m in d["messages"]) else None
         )(handoff_of(wang, handoff_url, customer.session_id)),
         "the customer's message at the agent",
+        timeout=WAIT_S,
     )
     assert detail["state"] == "AGENT"
     with pytest.raises(queue.Empty):
@@ -196,6 +189,7 @@ def test_an_agent_reply_reaches_the_web_chat_and_the_bot_asks_for_a_rating(rasa_
     rated = wait_until(
         lambda: (lambda d: d if d.get("rating") == 5 else None)(handoff_of(wang, handoff_url, customer.session_id)),
         "the stored rating",
+        timeout=WAIT_S,
     )
     assert rated["state"] == "BOT"
     assert tracker(rasa_url, customer.session_id)["paused"] is False

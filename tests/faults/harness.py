@@ -38,6 +38,7 @@ from contract.http import SERVICE_KEY_HEADER
 from contract.messages import is_agent_message
 from devtools.rasa_server import free_port, latest_model, rasa_command, serves_a_model
 from devtools.socketio_client import close_without_waiting
+from devtools.waiting import wait_until
 from tests.services import (
     HANDOFF_SERVICE_KEY,
     RestartableService,
@@ -151,21 +152,6 @@ def running_fault_stack(state_dir: Path, model: Optional[Path] = None) -> Iterat
 
 
 # ---------------------------------------------------------------------- the people
-def wait_until(check: Callable[[], Any], what: str, timeout: float = WAIT_S) -> Any:
-    """Polls `check` until it returns something true; that value."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            value = check()
-        except requests.RequestException:
-            value = None
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
-        time.sleep(0.2)
-
-
 def say(stack: FaultStack, sender: str, text: str, metadata: Optional[Dict[str, Any]] = None) -> List[Dict]:
     """A customer message on the REST channel; the bot's answers (none while a person holds it)."""
     body: Dict[str, Any] = {"sender": sender, "message": text}
@@ -222,7 +208,9 @@ class Console:
 
     def handoff_of(self, sender: str) -> Dict[str, Any]:
         """The newest handoff of `sender` in full (waits for it to exist)."""
-        mine = wait_until(lambda: self.handoffs_of(sender), f"a handoff of {sender}")
+        mine = wait_until(
+            lambda: self.handoffs_of(sender), f"a handoff of {sender}", WAIT_S, 0.2, (requests.RequestException,)
+        )
         newest = max(mine, key=lambda row: row["id"])
         return self.detail(newest["id"])
 

@@ -117,17 +117,6 @@ class AgentClient:
         return self.client.patch(url, headers=self._headers(), **kwargs)
 
 
-def poll(predicate: Any, what: str, limit_s: float = 20.0) -> Any:
-    """Waits until ``predicate()`` is truthy (a broken test fails after ``limit_s``)."""
-    deadline = time.monotonic() + limit_s
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"never happened: {what}")
-
-
 @dataclass
 class Env:
     app: FastAPI

@@ -10,11 +10,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from contract.messages import QUEUE_UPDATE
+from devtools.waiting import wait_until
 from handoff import texts
 from handoff.app import create_app
 from handoff.models import Handoff
 
-from .support import MONDAY_10, poll
+from .support import MONDAY_10
 
 
 def _row(env, handoff_id: int) -> Handoff:
@@ -117,11 +118,11 @@ def test_accept_answers_while_rasa_hangs_and_the_queue_updates_follow(env):
     env.round()
     env.recorder.hold()
     assert wang.post(f"/api/handoffs/{first['id']}/accept").status_code == 200
-    poll(lambda: env.recorder.holding >= 1, "the queue update to web-h2 reaches (hanging) Rasa")
+    wait_until(lambda: env.recorder.holding >= 1, "the queue update to web-h2 reaches (hanging) Rasa")
     # the accept has answered while Rasa still holds the update: nothing has been taken yet
     assert env.recorder.for_sender("web-h2") == []
     env.recorder.release()
-    [update] = poll(lambda: env.recorder.bot_events("web-h2"), "the queue update is taken")
+    [update] = wait_until(lambda: env.recorder.bot_events("web-h2"), "the queue update is taken")
     assert update["metadata"] == {QUEUE_UPDATE: True} and update["text"] == texts.queue_text(1, 6)
 
 
@@ -214,7 +215,7 @@ def test_after_a_restart_every_open_handoff_is_read_once_and_caught_up(env):
     app = create_app(env.settings, clock=env.clock)
     try:
         with TestClient(app) as client:
-            poll(lambda: app.state.reconciler.rounds >= 1, "the first round after the start")
+            wait_until(lambda: app.state.reconciler.rounds >= 1, "the first round after the start")
             client.portal.call(app.state.reconciler.round)
             assert env.recorder.tracker_reads[reads:] == [sender]  # the first round read it; no more
     finally:

@@ -18,20 +18,13 @@ from bot.channels.wechat.store import MemoryStore
 from contract import delivery
 from contract.delivery import NotDelivered
 from contract.messages import QUEUE_UPDATE, agent_message
+from devtools.waiting import wait_until
 from tests.wechat.conftest import config_for
 from tests.wechat.harness import ScriptedBot, ServedChannel
 
 
 def inbound(openid: str, text: str, n: int) -> Inbound:
     return Inbound(TEXT, openid, "gh_fake0000000", f"msg:{openid}:{n}", text, f"wechat-{n}")
-
-
-def wait_until(condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not reached")
-        time.sleep(0.05)
 
 
 def test_the_inbox_keeps_items_in_order_once_and_their_replies(tmp_path):
