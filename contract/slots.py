@@ -31,3 +31,9 @@ OUTCOME_DONE = "done"
 OUTCOME_FAILED = "failed"
 OUTCOME_BACKEND_DOWN = "backend_down"
 OUTCOMES: Tuple[str, ...] = (OUTCOME_DONE, OUTCOME_FAILED, OUTCOME_BACKEND_DOWN)
+
+# The satisfaction question after a conversation the bot finished alone (no person):
+# BOT_SURVEY_OPEN is true while the question waits for its answer, BOT_SURVEY_ASKED
+# once it was asked in this conversation (at most once; never after a handoff's survey).
+BOT_SURVEY_OPEN = "bot_survey_open"
+BOT_SURVEY_ASKED = "bot_survey_asked"
