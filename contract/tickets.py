@@ -32,6 +32,9 @@ STATUS_LABELS: Dict[str, str] = {
     EXPIRED: "已过期",
 }
 
+# SLA classes of the default settings (handoff/settings.py DEFAULT_SLA_CLASSES), most pressing first.
+SLA_CLASS_LABELS: Dict[str, str] = {"urgent": "紧急", "important": "重要", "general": "一般", "suggestion": "建议"}
+
 # Events of a ticket's timeline (and of the supervisors' figures).
 EV_CREATED = "created"
 EV_ASSIGNED = "assigned"
@@ -53,6 +56,17 @@ EVENTS: Tuple[str, ...] = (
     EV_AT_RISK,
     EV_BREACHED,
 )
+EVENT_LABELS: Dict[str, str] = {
+    EV_CREATED: "创建工单",
+    EV_ASSIGNED: "受理/指派",
+    EV_ANSWERED: "客服已答复",
+    EV_CUSTOMER_WROTE: "客户留言",
+    EV_RESOLVED: "标记已解决",
+    EV_CLOSED: "工单关闭",
+    EV_REOPENED: "重新打开",
+    EV_AT_RISK: "即将超时",
+    EV_BREACHED: "已超时",
+}
 # Which deadline an at_risk / breached event is about.
 DEADLINE_RESPOND = "respond"
 DEADLINE_RESOLVE = "resolve"

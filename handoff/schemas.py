@@ -266,7 +266,7 @@ class Rated(BaseModel):
 
 
 class Labels(BaseModel):
-    """GET /api/labels: what the console shows for the codes of the API (contract/handoff.py, contract/channels.py)."""
+    """GET /api/labels: what the console shows for the API's codes (contract/handoff.py, channels.py, tickets.py)."""
 
     reasons: dict[str, str]
     reasons_short: dict[str, str]
@@ -277,3 +277,8 @@ class Labels(BaseModel):
     sentiments: dict[str, str]
     channels: dict[str, str]
     delivery_reasons: dict[str, str]
+    ticket_statuses: dict[str, str]
+    sla_classes: dict[str, str]
+    ticket_events: dict[str, str]
+    ticket_deadlines: dict[str, str]
+    delivered_via: dict[str, str]

@@ -6,7 +6,7 @@ from typing import Optional
 
 from fastapi import APIRouter
 
-from contract import channels, delivery
+from contract import channels, delivery, tickets
 from contract import handoff as contract
 
 from .. import service
@@ -128,6 +128,11 @@ LABELS = Labels(
     sentiments=contract.SENTIMENT_LABELS,
     channels=channels.CHANNEL_LABELS,
     delivery_reasons=delivery.REASON_LABELS,
+    ticket_statuses=tickets.STATUS_LABELS,
+    sla_classes=tickets.SLA_CLASS_LABELS,
+    ticket_events=tickets.EVENT_LABELS,
+    ticket_deadlines=tickets.DEADLINE_LABELS,
+    delivered_via=tickets.VIA_LABELS,
 )
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from contract import channels, delivery
+from contract import channels, delivery, tickets
 from contract import handoff as contract
+from handoff.settings import DEFAULT_SLA_CLASSES
 
 from .support import SERVICE
 
@@ -21,11 +22,20 @@ def test_labels_for_a_logged_in_agent(env):
         "sentiments": contract.SENTIMENT_LABELS,
         "channels": channels.CHANNEL_LABELS,
         "delivery_reasons": delivery.REASON_LABELS,
+        "ticket_statuses": tickets.STATUS_LABELS,
+        "sla_classes": tickets.SLA_CLASS_LABELS,
+        "ticket_events": tickets.EVENT_LABELS,
+        "ticket_deadlines": tickets.DEADLINE_LABELS,
+        "delivered_via": tickets.VIA_LABELS,
     }
     # every code the API hands out has its label
     assert set(response.json()["reasons"]) == set(response.json()["reasons_short"]) == set(contract.REASONS)
     assert set(response.json()["states"]) == set(contract.STATES)
     assert set(response.json()["dispositions"]) == set(contract.DISPOSITIONS)
+    assert set(response.json()["ticket_statuses"]) == set(tickets.STATUSES)
+    assert set(response.json()["ticket_events"]) == set(tickets.EVENTS)
+    assert set(response.json()["delivered_via"]) == set(tickets.VIAS)
+    assert set(response.json()["sla_classes"]) == set(DEFAULT_SLA_CLASSES)
 
 
 def test_labels_need_a_session(env):
