@@ -4,12 +4,20 @@ An output channel that cannot deliver raises ``NotDelivered(reason)``. Rasa's
 ``POST /conversations/{id}/tracker/events`` turns any exception into a 500 whose message
 ends with ``str(error)``; ``reason_in`` reads the reason back out of that message, so
 the handoff service can show the agent why a reply did not arrive.
+
+A channel that did not deliver live but took a ticket answer's fallback raises
+``Rerouted(via, state)`` the same way (a WeChat template message: delivered; kept for the
+customer's next message: pending); ``outcome_in`` reads either signal back. A 200 means
+the channel delivered live (the caller knows the channel, hence the route).
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Optional
+
+from contract.tickets import VIAS
 
 # Delivery states of an agent's message (handoff service, console).
 PENDING = "pending"
@@ -50,3 +58,41 @@ def reason_in(text: Optional[str]) -> Optional[str]:
     """The reason a ``NotDelivered`` carried, found in an error message (e.g. Rasa's 500 body)."""
     match = _REASON_IN_TEXT.search(text or "")
     return match.group(1) if match and match.group(1) in REASONS else None
+
+
+_ROUTED_MARKER = "rerouted:"
+_ROUTE_IN_TEXT = re.compile(re.escape(_ROUTED_MARKER) + r"([a-z_]+):([a-z_]+)")
+
+
+class Rerouted(Exception):
+    """Raised by an output channel that took a fallback route instead of delivering live:
+    ``via`` is a contract.tickets VIA_* route, ``state`` DELIVERED or PENDING.
+
+    Rasa's events endpoint then answers 500 and saves none of the call's events (it
+    saves the tracker only after the side effects succeed): the caller appends them
+    again without side effects so that the conversation keeps the message."""
+
+    def __init__(self, via: str, state: str) -> None:
+        super().__init__(f"{_ROUTED_MARKER}{state}:{via}")
+        self.via = via
+        self.state = state
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a message the channel could not deliver live ended: ``state`` (one of STATES),
+    ``reason`` (one of REASONS, for NOT_DELIVERED) and ``via`` (a route, for Rerouted)."""
+
+    state: str
+    reason: Optional[str] = None
+    via: Optional[str] = None
+
+
+def outcome_in(text: Optional[str]) -> Optional[Outcome]:
+    """The signal (NotDelivered or Rerouted) a channel raised, found in an error message;
+    None when the message carries neither (e.g. Rasa failed on its own)."""
+    route = _ROUTE_IN_TEXT.search(text or "")
+    if route and route.group(1) in (DELIVERED, PENDING) and route.group(2) in VIAS:
+        return Outcome(state=route.group(1), via=route.group(2))
+    reason = reason_in(text)
+    return Outcome(state=NOT_DELIVERED, reason=reason) if reason else None

@@ -14,6 +14,10 @@
   or the fake's clock, `clock_offset_s`, move time), can fail sends with an HTTP
   error status (`send_http_status`), can be slow (`token_delay_s`, `send_delay_s`),
   and records every call.
+- `/cgi-bin/message/template/send` (template messages, outside the 48-hour window and
+  the 5 messages): accepts only templates added with `add_template` (else 40037) and
+  customers who follow the account (`unfollow` makes it answer 43004), sends a repeat
+  of a `client_msg_id` once, and records every call (`template_sends`).
 """
 
 from __future__ import annotations
@@ -81,6 +85,15 @@ class Send:
 
 
 @dataclass
+class TemplateSend:
+    touser: str
+    template_id: str
+    data: dict
+    client_msg_id: str
+    errcode: int
+
+
+@dataclass
 class ApiState:
     appid: str
     secret: str
@@ -102,6 +115,10 @@ class ApiState:
     sends_started: int = 0
     # not 200: custom/send fails with this HTTP status (a WeChat outage)
     send_http_status: int = 200
+    # template ids added to the account; customers who unfollowed it
+    template_ids: set = field(default_factory=set)
+    unfollowed: set = field(default_factory=set)
+    template_sends: List[TemplateSend] = field(default_factory=list)
     lock: threading.Condition = field(default_factory=threading.Condition)
 
     def now(self) -> float:
@@ -154,11 +171,13 @@ class _ApiHandler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
-        if url.path != "/cgi-bin/message/custom/send":
+        if url.path not in ("/cgi-bin/message/custom/send", "/cgi-bin/message/template/send"):
             return self._json({"errcode": 404, "errmsg": "not found"}, 404)
         length = int(self.headers.get("Content-Length") or 0)
         data = json.loads(self.rfile.read(length).decode("utf-8"))
         token = query.get("access_token", "")
+        if url.path == "/cgi-bin/message/template/send":
+            return self._template_send(data, token)
         state = self.state
         with state.lock:
             state.sends_started += 1
@@ -188,6 +207,39 @@ class _ApiHandler(BaseHTTPRequestHandler):
             state.sends.append(Send(touser, msgtype, content, token, errcode))
             state.lock.notify_all()
         self._json({"errcode": errcode, "errmsg": "ok" if errcode == 0 else "refused"}, status)
+
+
+    def _template_send(self, data: dict, token: str) -> None:
+        state = self.state
+        with state.lock:
+            touser, template_id = data.get("touser", ""), data.get("template_id", "")
+            fields = data.get("data")
+            client_msg_id = str(data.get("client_msg_id") or "")
+            accepted = [t for t in state.template_sends if t.errcode == 0 and t.touser == touser]
+            if token not in state.tokens_issued:
+                errcode = 40014
+            elif token in state.dead_tokens:
+                errcode = state.dead_tokens[token]
+            elif not touser:
+                errcode = 40003  # invalid openid
+            elif template_id not in state.template_ids:
+                errcode = 40037  # invalid template_id
+            elif not isinstance(fields, dict) or not all(
+                isinstance(v, dict) and isinstance(v.get("value"), str) for v in fields.values()
+            ):
+                errcode = 47001  # data format error
+            elif touser in state.unfollowed:
+                errcode = 43004  # require subscribe
+            else:
+                errcode = 0
+            repeat = errcode == 0 and client_msg_id and any(t.client_msg_id == client_msg_id for t in accepted)
+            if not repeat:
+                state.template_sends.append(TemplateSend(touser, template_id, fields or {}, client_msg_id, errcode))
+            state.lock.notify_all()
+        payload = {"errcode": errcode, "errmsg": "ok" if errcode == 0 else "refused"}
+        if errcode == 0:
+            payload["msgid"] = random.randrange(10**8, 10**9)
+        self._json(payload)
 
 
 class FakeWeChat:
@@ -232,6 +284,20 @@ class FakeWeChat:
             token = self.api.tokens_issued[-1]
             self.api.dead_tokens[token] = errcode
             return token
+
+    def add_template(self, template_id: str) -> None:
+        """The account adds a template from WeChat's library (its id is then accepted)."""
+        with self.api.lock:
+            self.api.template_ids.add(template_id)
+
+    def unfollow(self, openid: str) -> None:
+        """The customer no longer follows the account: template messages get 43004."""
+        with self.api.lock:
+            self.api.unfollowed.add(openid)
+
+    def templates_to(self, openid: str, ok_only: bool = True) -> List[TemplateSend]:
+        with self.api.lock:
+            return [t for t in self.api.template_sends if t.touser == openid and (t.errcode == 0 or not ok_only)]
 
     def sends_to(self, openid: str, ok_only: bool = True) -> List[Send]:
         with self.api.lock:

@@ -1,6 +1,6 @@
-"""The WeChat API calls the connector makes: access_token and customer-service messages.
+"""The WeChat API calls the connector makes: access_token, customer-service and template messages.
 
-wechatpy's WeChatClient is synchronous and hard-codes the API host, so the two
+wechatpy's WeChatClient is synchronous and hard-codes the API host, so the
 calls are made here with httpx.AsyncClient against the configured base URL.
 
 WeChat puts the AppSecret (token endpoint) and the access_token (every other call)
@@ -70,6 +70,8 @@ TOKEN_KEY = "access_token"
 REFRESH_MARGIN_S = 300
 # invalid credential, invalid access_token, access_token expired
 TOKEN_ERRORS = {40001, 40014, 42001}
+CUSTOM_SEND = "/cgi-bin/message/custom/send"
+TEMPLATE_SEND = "/cgi-bin/message/template/send"
 
 
 class WeChatApiError(Exception):
@@ -155,35 +157,45 @@ class WeChatApi:
         body = json.dumps(
             {"touser": openid, "msgtype": "text", "text": {"content": content}}, ensure_ascii=False
         ).encode("utf-8")
-        errcode: Optional[int]
-        try:
-            token = await self.access_token()
-            errcode, errmsg = await self._post_custom(token, body)
-            if errcode in TOKEN_ERRORS:
-                logger.info("wechat: access_token refused (%s), refreshing once", errcode)
-                token = await self.access_token(rejected=token)
-                errcode, errmsg = await self._post_custom(token, body)
-        except Exception as error:  # network, HTTP status, API error, bad JSON: the turn goes on
-            logger.warning("wechat: customer-service message to %s not sent (%s)", openid, await self.describe(error))
-            errcode = error.errcode if isinstance(error, WeChatApiError) else None
-        else:
-            if errcode != 0:
-                # 45015: more than 48 h since the customer wrote; 45047: over 5 replies;
-                # 48001: account without the API (use mode: passive); 40164: IP not whitelisted.
-                logger.warning(
-                    "wechat: customer-service message to %s refused: %s %s",
-                    openid,
-                    errcode,
-                    await self.redacted(errmsg),
-                )
+        # 45015: more than 48 h since the customer wrote; 45047: over 5 replies;
+        # 48001: account without the API (use mode: passive); 40164: IP not whitelisted.
+        errcode = await self._send(CUSTOM_SEND, openid, body, "customer-service message")
         try:
             await self.budget.record(openid, errcode, time.time())
         except Exception as error:
             logger.warning("wechat: message count of %s not updated (%s)", openid, await self.describe(error))
         return errcode
 
-    async def _post_custom(self, token: str, body: bytes) -> tuple:
-        url = f"{self._base}/cgi-bin/message/custom/send"
+    async def send_template(self, openid: str, template_id: str, data: dict, client_msg_id: str) -> Optional[int]:
+        """One template message (not counted against the customer-service budget): WeChat's
+        errcode (0: accepted; 43004: the customer does not follow the account; 40037: no
+        such template), None when its servers did not answer. `client_msg_id` makes
+        WeChat send a repeat of the same call only once."""
+        body = json.dumps(
+            {"touser": openid, "template_id": template_id, "client_msg_id": client_msg_id, "data": data},
+            ensure_ascii=False,
+        ).encode("utf-8")
+        return await self._send(TEMPLATE_SEND, openid, body, "template message")
+
+    async def _send(self, path: str, openid: str, body: bytes, what: str) -> Optional[int]:
+        """POSTs `body` with the access_token (refreshed once if refused); the errcode."""
+        errcode: Optional[int]
+        try:
+            token = await self.access_token()
+            errcode, errmsg = await self._post(path, token, body)
+            if errcode in TOKEN_ERRORS:
+                logger.info("wechat: access_token refused (%s), refreshing once", errcode)
+                token = await self.access_token(rejected=token)
+                errcode, errmsg = await self._post(path, token, body)
+        except Exception as error:  # network, HTTP status, API error, bad JSON: the caller goes on
+            logger.warning("wechat: %s to %s not sent (%s)", what, openid, await self.describe(error))
+            return error.errcode if isinstance(error, WeChatApiError) else None
+        if errcode != 0:
+            logger.warning("wechat: %s to %s refused: %s %s", what, openid, errcode, await self.redacted(errmsg))
+        return errcode
+
+    async def _post(self, path: str, token: str, body: bytes) -> tuple:
+        url = f"{self._base}{path}"
         headers = {"Content-Type": "application/json; charset=utf-8"}
         try:
             response = await self._http().post(url, params={"access_token": token}, content=body, headers=headers)

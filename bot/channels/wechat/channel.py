@@ -125,6 +125,8 @@ class WeChatInput(InputChannel):
             self.customers,
             passive=self.config.mode == PASSIVE,
             queue_update_reserve=self.config.queue_update_reserve,
+            inbox=self.inbox,
+            ticket_template_id=self.config.ticket_template_id,
         )
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -395,8 +397,8 @@ class WeChatInput(InputChannel):
                 except Exception:
                     logger.warning("wechat: the message count of %s not renewed", inbound.openid, exc_info=True)
                 rendered = await self._run_turn(inbound)
-                replies = fit_messages(rendered.texts)
-                self.inbox.answered(item.id, replies)
+                # Held ticket answers go out first, within WeChat's 5 messages.
+                replies = self.inbox.answered(item.id, rendered.texts, fit=lambda held, own: fit_messages(held + own))
             for reply in replies[item.sent :]:
                 # A refusal is logged by the API client; the customer's own turn is never
                 # retried (its replies were within WeChat's budget).

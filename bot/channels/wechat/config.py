@@ -61,6 +61,11 @@ class WeChatConfig:
     # A queue-position update goes out only while more than this many of WeChat's
     # 5 messages per customer message remain (kept for an agent's reply).
     queue_update_reserve: int = 3
+    # The template message (模板消息) that tells a customer past WeChat's 48-hour window
+    # (or 5-message count) that their ticket has an answer: the id of a template added
+    # to the Official Account (its fields: first, keyword1 ticket number, keyword2
+    # excerpt, remark). Empty: no template; such answers wait for the customer's next message.
+    ticket_template_id: str = ""
 
     @property
     def safe_mode_ready(self) -> bool:

@@ -9,6 +9,11 @@ answered (the turn's replies are kept with how many went out), so that after a
 restart an answered turn is not run again (no second copy of the customer's message
 in the conversation); only its unsent replies go out.
 
+The same file keeps the answers to tickets that could not go out (WeChat's 48-hour
+window closed, or its 5 messages used up): held per customer, they move into the
+replies of the customer's next message in one transaction (`answered(..., with_held)`),
+so that a held answer goes out once, before the bot's answer, and survives restarts.
+
 Calls are short and synchronous on the event loop on purpose: between two awaits the
 inbox and the connector's per-customer workers cannot disagree.
 """
@@ -21,7 +26,7 @@ import os
 import sqlite3
 import time
 from dataclasses import dataclass
-from typing import List, Optional
+from typing import Callable, List, Optional
 
 from bot.channels.wechat.inbound import Inbound
 
@@ -35,6 +40,16 @@ CREATE TABLE IF NOT EXISTS inbox (
     attempts INTEGER NOT NULL DEFAULT 0,
     replies TEXT,
     sent INTEGER NOT NULL DEFAULT 0
+)
+"""
+HELD_SCHEMA = """
+CREATE TABLE IF NOT EXISTS held (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    openid TEXT NOT NULL,
+    ticket TEXT NOT NULL,
+    texts TEXT NOT NULL,
+    held_at REAL NOT NULL,
+    UNIQUE (openid, ticket, texts)
 )
 """
 
@@ -61,6 +76,8 @@ class Inbox:
         self._db.execute("PRAGMA busy_timeout=5000")
         self._db.execute(SCHEMA)
         self._db.execute("CREATE INDEX IF NOT EXISTS inbox_openid ON inbox (openid, id)")
+        self._db.execute(HELD_SCHEMA)
+        self._db.execute("CREATE INDEX IF NOT EXISTS held_openid ON held (openid, id)")
 
     def put(self, inbound: Inbound, at: Optional[float] = None) -> bool:
         """Stores a push; False when the same message is in the inbox already."""
@@ -90,11 +107,46 @@ class Inbox:
         row = self._db.execute("SELECT attempts FROM inbox WHERE id = ?", (item_id,)).fetchone()
         return int(row[0]) if row else 0
 
-    def answered(self, item_id: int, replies: List[str]) -> None:
-        """The turn ran: its replies are kept until they went out."""
+    def answered(
+        self, item_id: int, replies: List[str], fit: Optional[Callable[[List[str], List[str]], List[str]]] = None
+    ) -> List[str]:
+        """The turn ran: its replies are kept until they went out (and returned). With `fit`,
+        the customer's held answers join them: `fit(held texts, replies)` gives the texts
+        to send, and the held answers leave in the same transaction."""
+        openid_row = self._db.execute("SELECT openid FROM inbox WHERE id = ?", (item_id,)).fetchone()
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            held_ids: List[int] = []
+            if fit is not None:
+                rows = []
+                if openid_row is not None:
+                    query = "SELECT id, texts FROM held WHERE openid = ? ORDER BY id"
+                    rows = self._db.execute(query, openid_row).fetchall()
+                held_ids = [row[0] for row in rows]
+                replies = fit([text for row in rows for text in json.loads(row[1])], replies)
+            self._db.execute(
+                "UPDATE inbox SET replies = ?, sent = 0 WHERE id = ?",
+                (json.dumps(replies, ensure_ascii=False), item_id),
+            )
+            self._db.executemany("DELETE FROM held WHERE id = ?", [(held_id,) for held_id in held_ids])
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+        return replies
+
+    def hold(self, openid: str, ticket: str, texts: List[str], at: Optional[float] = None) -> None:
+        """Keeps a ticket's answer for the customer's next message (a repeat of the same
+        answer, e.g. the service trying again, is kept once)."""
         self._db.execute(
-            "UPDATE inbox SET replies = ?, sent = 0 WHERE id = ?", (json.dumps(replies, ensure_ascii=False), item_id)
+            "INSERT OR IGNORE INTO held (openid, ticket, texts, held_at) VALUES (?, ?, ?, ?)",
+            (openid, ticket, json.dumps(texts, ensure_ascii=False), time.time() if at is None else at),
         )
+
+    def held_tickets(self, openid: str) -> List[str]:
+        """The tickets whose answers wait for the customer's next message, oldest first."""
+        rows = self._db.execute("SELECT ticket FROM held WHERE openid = ? ORDER BY id", (openid,)).fetchall()
+        return [row[0] for row in rows]
 
     def sent_one(self, item_id: int) -> None:
         self._db.execute("UPDATE inbox SET sent = sent + 1 WHERE id = ?", (item_id,))

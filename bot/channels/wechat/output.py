@@ -13,23 +13,32 @@ event's metadata carries contract.messages.QUEUE_UPDATE) only while more than
 limits rule out or that WeChat refuses raises contract.delivery.NotDelivered, which
 Rasa's events endpoint answers with a 500 naming the reason. The bot's own messages
 are always tried, and a refusal is logged.
+
+An answer to a ticket (the bot event's metadata carries contract.tickets.TICKET_ANSWER)
+that the window or the count rules out is not lost: it is held in the durable inbox and
+goes out first when the customer next writes; a template message (config
+ticket_template_id) tells the customer meanwhile. The channel then raises
+contract.delivery.Rerouted naming the route (template: delivered; otherwise pending).
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import time
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, NoReturn, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, OutputChannel
 
-from bot.channels.wechat import budget
+from bot.channels.wechat import budget, tickets
 from bot.channels.wechat.api import WeChatApi
 from bot.channels.wechat.customer_state import CustomerState
+from bot.channels.wechat.inbox import Inbox
 from bot.channels.wechat.render import Rendered, fit_messages, render_message
-from contract import messages
+from contract import delivery, messages
 from contract.channels import WECHAT
-from contract.delivery import NotDelivered
+from contract.delivery import NotDelivered, Rerouted
+from contract.tickets import VIA_NEXT_CONTACT, VIA_TEMPLATE
 
 logger = logging.getLogger(__name__)
 
@@ -55,29 +64,50 @@ def kind_of(message: Dict[str, Any]) -> str:
     return budget.BOT
 
 
+# WeChat's refusals that a ticket answer outlives by waiting for the customer's next message.
+FALLBACK_REASONS = (delivery.WECHAT_WINDOW, delivery.WECHAT_QUOTA)
+
+
 class WeChatOutput(OutputChannel):
-    def __init__(self, api: WeChatApi, customers: CustomerState, passive: bool, queue_update_reserve: int = 3) -> None:
+    def __init__(
+        self,
+        api: WeChatApi,
+        customers: CustomerState,
+        passive: bool,
+        queue_update_reserve: int = 3,
+        inbox: Optional[Inbox] = None,
+        ticket_template_id: str = "",
+    ) -> None:
         self.api = api
         self.customers = customers
         self.passive = passive
         self.queue_update_reserve = queue_update_reserve
+        self.inbox = inbox
+        self.ticket_template_id = ticket_template_id
 
     @classmethod
     def name(cls) -> Text:
         return WECHAT
 
-    async def push(self, openid: str, rendered: Rendered, kind: str = budget.BOT) -> None:
+    async def push(
+        self, openid: str, rendered: Rendered, kind: str = budget.BOT, ticket: Optional[str] = None, answer: str = ""
+    ) -> None:
         """Messages outside a customer's turn (e.g. an agent's reply, a queue update).
 
         Raises NotDelivered for an agent's reply that WeChat refused or that its limits
-        already rule out; a queue update that would eat into the reserve is skipped."""
+        already rule out; a queue update that would eat into the reserve is skipped. An
+        agent's answer to `ticket` (its text: `answer`) takes the fallback instead when
+        the window or the count rules it out (Rerouted)."""
         if not rendered.texts:
             return
         if self.passive:
             # No API to push with: they go out with the answer to the next message.
             await self.customers.remember_choices(openid, rendered)
             await self.customers.add_late(openid, rendered.texts)
+            if ticket is not None:
+                raise Rerouted(VIA_NEXT_CONTACT, delivery.PENDING)
             return
+        pieces = fit_messages(rendered.texts)
         if kind != budget.BOT:
             decision = budget.decide(kind, await self.api.budget.read(openid), time.time(), self.queue_update_reserve)
             if decision.action == budget.SKIP:
@@ -85,17 +115,43 @@ class WeChatOutput(OutputChannel):
                 return
             if decision.action == budget.REFUSE:
                 logger.warning("wechat: agent reply not sent (%s)", decision.reason)
-                raise NotDelivered(decision.reason)
+                await self._fall_back_or_refuse(openid, decision.reason, ticket, answer, pieces)
         await self.customers.remember_choices(openid, rendered)
-        for text in fit_messages(rendered.texts):
+        for index, text in enumerate(pieces):
             errcode = await self.api.send_text_result(openid, text)
             if errcode != 0 and kind == budget.AGENT_REPLY:
-                raise NotDelivered(budget.reason_for(errcode))
+                await self._fall_back_or_refuse(openid, budget.reason_for(errcode), ticket, answer, pieces[index:])
+
+    async def _fall_back_or_refuse(
+        self, openid: str, reason: str, ticket: Optional[str], answer: str, unsent: List[str]
+    ) -> NoReturn:
+        """Raises NotDelivered(reason), or for a ticket's answer refused for the window or
+        the count: holds the unsent part for the customer's next message, tells them with
+        a template message when one is configured, and raises Rerouted."""
+        if ticket is None or self.inbox is None or reason not in FALLBACK_REASONS:
+            raise NotDelivered(reason)
+        self.inbox.hold(openid, ticket, unsent)
+        logger.info("wechat: the answer to ticket %s is kept for the customer's next message (%s)", ticket, reason)
+        if self.ticket_template_id:
+            digest = hashlib.sha256(f"{ticket}\n{answer}".encode()).hexdigest()[:16]
+            errcode = await self.api.send_template(
+                openid, self.ticket_template_id, tickets.template_data(ticket, answer), f"ticket-{digest}"
+            )
+            if errcode == 0:
+                raise Rerouted(VIA_TEMPLATE, delivery.DELIVERED)
+        raise Rerouted(VIA_NEXT_CONTACT, delivery.PENDING)
 
     async def _send(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         rendered = Rendered()
         render_message(message, rendered)
-        await self.push(recipient_id, rendered, kind_of(message))
+        kind = kind_of(message)
+        ticket = tickets.ticket_of(message) if kind == budget.AGENT_REPLY else None
+        if ticket is None:
+            await self.push(recipient_id, rendered, kind)
+            return
+        rendered.texts = tickets.with_header(ticket, rendered.texts)
+        answer = messages.agent_text(message["custom"])
+        await self.push(recipient_id, rendered, kind, ticket, answer)
 
     async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
         # One Rasa message is one WeChat message (the base class splits paragraphs).

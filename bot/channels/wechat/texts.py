@@ -39,3 +39,11 @@ PASSIVE_STILL_WORKING = "您的问题正在处理中，结果稍后会在您发�
 # Passive mode: replies that were ready too late or did not fit, delivered with the next answer.
 PASSIVE_EARLIER = "【上一条消息的回复】"
 PASSIVE_MORE = "（还有后续内容，发送任意消息即可查看）"
+
+# An agent's answer to a ticket (工单), often a day after the customer asked: which ticket it is.
+TICKET_ANSWER_HEADER = "您的工单 {ticket} 有了答复："
+# The template message of a ticket answer past WeChat's 48-hour window (config ticket_template_id).
+TICKET_TEMPLATE_FIRST = "您好，您提交的工单已有答复。"
+TICKET_TEMPLATE_REMARK = "回复任意消息查看完整答复"
+# Ends the answer's excerpt in the template when the answer is longer.
+TICKET_EXCERPT_MORE = "…"
