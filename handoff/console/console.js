@@ -18,6 +18,10 @@
  *   conversation.js  the open conversation: chat, composer, actions
  *   context.js       the context panel: what the bot handed over, sentiment curve, notes
  *   socket.js        the live connection
+ *   views.js         the 会话 and 工单 tabs, ticket alerts (toasts, the tab's count)
+ *   tickets.js       reading the service's tickets: deadlines, time left, who holds them
+ *   ticket-list.js   the 工单 list: filters, time left ticking every 30 s
+ *   ticket-detail.js the open ticket: messages and their delivery, timeline, actions
  *
  * Every text that comes from the server (customer words, names, summaries, slot values...)
  * is put into the page with textContent or as an SVG text node; nothing is parsed as HTML.
@@ -30,6 +34,9 @@ import { onRowChosen, refreshLists, tickWaits } from "./lists.js";
 import { connect, disconnect } from "./socket.js";
 import { isSupervisor, state } from "./state.js";
 import { hideNotice } from "./status.js";
+import { closeTicket, openTicket, wireTicketDetail } from "./ticket-detail.js";
+import { TICK_MS, fillStatusFilter, onTicketChosen, refreshTickets, tickTickets, wireTicketFilters } from "./ticket-list.js";
+import { clearToasts, showView, wireViews } from "./views.js";
 
 const REFRESH_MS = 15000;
 
@@ -93,6 +100,7 @@ async function logout() {
 async function startApp(profile) {
   await loadLabels();
   fillDispositions();
+  fillStatusFilter();
   state.me = profile;
   state.loggedIn = true;
   state.current = null;
@@ -104,19 +112,27 @@ async function startApp(profile) {
   $("me-role").textContent = label("agent_roles", profile.role);
   for (const node of all(".supervisor-only")) { show(node, isSupervisor()); }
   closeConversation();
+  closeTicket();
+  showView("conversations");
   loadCannedReplies();
   refreshLists();
+  refreshTickets();
   connect();
   clearInterval(state.timers.refresh);
   state.timers.refresh = setInterval(refreshLists, REFRESH_MS);
   clearInterval(state.timers.tick);
   state.timers.tick = setInterval(tickWaits, 1000);
+  clearInterval(state.timers.ticketTick);
+  state.timers.ticketTick = setInterval(tickTickets, TICK_MS);
 }
 
 function stopLive() {
   clearInterval(state.timers.refresh);
   clearInterval(state.timers.tick);
-  state.timers.refresh = state.timers.tick = null;
+  clearInterval(state.timers.ticketTick);
+  state.timers.refresh = state.timers.tick = state.timers.ticketTick = null;
+  state.alertedTickets.clear();
+  clearToasts();
   disconnect();
 }
 
@@ -129,6 +145,10 @@ function init() {
   $("notice-close").addEventListener("click", hideNotice);
   onRowChosen(openHandoff);
   wireConversation();
+  wireViews();
+  onTicketChosen((id) => openTicket(id));
+  wireTicketFilters();
+  wireTicketDetail();
   api("GET", "/api/auth/me").then(startApp).catch((error) => {
     const status = statusOf(error);
     showLogin(status === 401 || status === 403 ? "" : status === 0 ? MSG.network : "");

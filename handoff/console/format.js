@@ -39,3 +39,21 @@ export function isBefore(iso, limit) {
   const t = time(iso);
   return t !== null && t <= limit;
 }
+
+// A span of time as a person says it: 「3小时12分」, 「25分钟」, 「2天3小时」; under a minute 「不到1分钟」.
+export function formatSpan(seconds) {
+  const minutes = Math.floor(Math.max(0, seconds) / 60);
+  if (minutes < 1) { return "不到1分钟"; }
+  const days = Math.floor(minutes / 1440), hours = Math.floor((minutes % 1440) / 60), rest = minutes % 60;
+  if (days) { return days + "天" + (hours ? hours + "小时" : ""); }
+  if (hours) { return hours + "小时" + (rest ? rest + "分" : ""); }
+  return rest + "分钟";
+}
+
+// An ISO time as the local 「12月2日 09:05」; "" when there is none.
+export function formatDateTime(iso) {
+  const t = time(iso);
+  if (t === null) { return ""; }
+  const date = new Date(t);
+  return (date.getMonth() + 1) + "月" + date.getDate() + "日 " + pad(date.getHours()) + ":" + pad(date.getMinutes());
+}

@@ -36,7 +36,22 @@ export const MSG = {
   notDelivered: "未送达：",
   resend: "重发",
   resent: "已重新送达。",
+  ticketClaimed: "已受理该工单。",
+  ticketTaken: "该工单已被其他客服受理",
+  ticketAnswered: "答复已发送。",
+  ticketResolved: "工单已标记为已解决。",
+  ticketClosed: "工单已关闭。",
+  ticketReopened: "工单已重新打开。",
+  ticketAssigned: "工单已指派。",
+  ticketConflict: "该工单状态已变化，已为您刷新。",
+  ticketNotFound: "该工单不存在或已转给其他客服。",
+  ticketAssignedToMe: "有一个工单指派给了您。",
+  delivered: "已送达",
+  nextContact: "客户下次发言时送达",
 };
+
+// Ticket alerts (websocket ticket_alert): 「工单 GD… 首次响应即将超时」.
+export const ALERT_WORDS = { at_risk: "即将超时", breached: "已超时" };
 
 export const CONNECTION = {
   online: "实时连接正常",

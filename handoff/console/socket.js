@@ -7,8 +7,11 @@ import { api } from "./api.js";
 import { appendMessage, openHandoff, renderState } from "./conversation.js";
 import { MSG } from "./labels.js";
 import { markUnread, refreshLists } from "./lists.js";
-import { isOpen, state } from "./state.js";
+import { isOpen, isTicketOpen, state } from "./state.js";
 import { notify, setConnection } from "./status.js";
+import { openTicket } from "./ticket-detail.js";
+import { refreshTickets, refreshTicketsSoon } from "./ticket-list.js";
+import { onTicketAlert } from "./views.js";
 
 const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30000;
@@ -35,7 +38,9 @@ export function connect() {
     if (reconnected) {
       // catch up with what happened while the socket was down
       refreshLists();
-      if (state.currentId !== null) { openHandoff(state.currentId, true); }
+      refreshTickets();
+      if (state.currentId !== null && state.view === "conversations") { openHandoff(state.currentId, true); }
+      if (state.currentTicketId !== null) { openTicket(state.currentTicketId, true); }
     }
   };
   ws.onmessage = (event) => {
@@ -83,7 +88,8 @@ function scheduleReconnect() {
 
 function onPush(data) {
   if (!data || typeof data !== "object") { return; }
-  const current = data.handoff_id !== undefined && isOpen(data.handoff_id);
+  // the open conversation, while it is shown (the 工单 view reloads it when the agent comes back)
+  const current = data.handoff_id !== undefined && isOpen(data.handoff_id) && state.view === "conversations";
   switch (data.type) {
     case "queue":
       refreshLists();
@@ -107,6 +113,15 @@ function onPush(data) {
       notify(MSG.assignedToMe, "info");
       refreshLists().then(() => markUnread(data.handoff_id));
       if (current) { openHandoff(state.currentId, true); }
+      break;
+    case "ticket": {
+      const ticket = data.ticket || {};
+      refreshTicketsSoon();
+      if (ticket.id !== undefined && isTicketOpen(ticket.id)) { openTicket(ticket.id, true); }
+      break;
+    }
+    case "ticket_alert":
+      onTicketAlert(data);
       break;
     default:
       break;
