@@ -208,7 +208,6 @@ class _ApiHandler(BaseHTTPRequestHandler):
             state.lock.notify_all()
         self._json({"errcode": errcode, "errmsg": "ok" if errcode == 0 else "refused"}, status)
 
-
     def _template_send(self, data: dict, token: str) -> None:
         state = self.state
         with state.lock:
