@@ -12,7 +12,7 @@ import { formatDateTime, str } from "./format.js";
 import { asList, assigneeName, customerName, roleOf } from "./handoffs.js";
 import { MSG, label } from "./labels.js";
 import { markTicketOpen, refreshTickets, showTimeLeft, slaBadge, statusBadge } from "./ticket-list.js";
-import { handoffOf, heldByMe, received, ticketPath, unassigned } from "./tickets.js";
+import { handoffOf, heldByMe, received, ticketAssignee, ticketPath, unassigned } from "./tickets.js";
 import { isSupervisor, isTicketOpen, state } from "./state.js";
 import { notify } from "./status.js";
 
@@ -111,14 +111,13 @@ function renderTicketMessages(messages) {
   list.scrollTop = list.scrollHeight;
 }
 
-// 「已送达 · 微信客服消息」, 「客户下次发言时送达」, 「未送达：…」 (+ 重发), 「发送中…」.
+// 「已送达 · 微信客服消息」, 「客户下次发言时送达」, 「未送达：…」, 「发送中…」. The service offers no
+// resend of a ticket's answer: the agent answers again (the ticket keeps its status meanwhile).
 function deliveryMark(message) {
   const via = message.delivered_via;
   if (message.delivery === "not_delivered") {
     return el("div", { className: "msg-delivery msg-not-delivered" }, [
       el("span", { className: "msg-delivery-reason", text: MSG.notDelivered + label("delivery_reasons", message.delivery_reason) }),
-      message.resendable === false ? null
-        : el("button", { type: "button", className: "msg-resend", text: MSG.resend, onclick: () => resend(message) }),
     ]);
   }
   if (via === "next_contact") {
@@ -132,30 +131,18 @@ function deliveryMark(message) {
   return null;
 }
 
-async function resend(message) {
-  const id = state.currentTicketId;
-  if (id === null) { return; }
-  try {
-    const answer = await api("POST", ticketPath(id, "messages/" + encodeURIComponent(message.id) + "/resend"));
-    if (answer && answer.delivery === "delivered") { notify(MSG.resent, "info"); }
-    if (isTicketOpen(id)) { await openTicket(id, true); }
-  } catch (error) {
-    ticketError(error);
-  }
-}
-
 // --- the timeline --------------------------------------------------------------------------
 
 function renderTimeline(events) {
   const list = $("ticket-events");
   clear(list);
   for (const event of events) {
-    const kind = event.kind || event.event || event.type;
-    const deadline = event.deadline || (event.detail && event.detail.deadline);
-    const what = (deadline && (kind === "at_risk" || kind === "breached") ? label("ticket_deadlines", deadline) : "") +
-      label("ticket_events", kind);
-    const by = event.agent_name || (event.agent && event.agent.display_name) || "";
-    const detail = typeof event.detail === "string" ? event.detail : "";
+    const kind = event.kind;
+    // an alert's detail names its deadline: 「首次响应即将超时」
+    const alert = kind === "at_risk" || kind === "breached";
+    const what = (alert && event.detail ? label("ticket_deadlines", event.detail) : "") + label("ticket_events", kind);
+    const by = event.agent_name || "";
+    const detail = !alert && event.detail ? str(event.detail) : "";
     list.appendChild(el("li", { className: "event event-" + str(kind), "data-event": kind }, [
       el("time", { className: "event-time", text: formatDateTime(event.at) }),
       el("span", { className: "event-what", text: what }),
@@ -174,7 +161,7 @@ function updateTicketActions() {
   const mine = !!ticket && heldByMe(ticket, state.me);
   const manage = mine || isSupervisor();
   show($("ticket-claim"), WORKING.includes(status) && unassigned(ticket));
-  show($("ticket-assign"), isSupervisor() && (WORKING.includes(status) || status === "resolved"));
+  show($("ticket-assign"), isSupervisor() && WORKING.includes(status));
   show($("ticket-resolve"), manage && ANSWERABLE.includes(status));
   show($("ticket-close"), manage && (WORKING.includes(status) || status === "resolved"));
   show($("ticket-reopen"), manage && FINISHED.includes(status));
@@ -213,10 +200,20 @@ async function ticketAct(path, body, done) {
   return ok;
 }
 
+// The service's own words for an agent, when it gave some (ticket endpoints answer in Chinese).
+function serviceWords(error) {
+  const message = error && error.body && error.body.error && error.body.error.message;
+  return typeof message === "string" && /[\u4e00-\u9fff]/.test(message) ? message : "";
+}
+
 // Turns a failed call into a polite message (a 401 has already sent the agent to the login form).
 function ticketError(error, context) {
   const status = statusOf(error);
   if (status === 401) { return; }
+  if ((status === 409 || status === 403 || status === 422) && serviceWords(error)) {
+    notify(serviceWords(error), "error");
+    return;
+  }
   if (status === 409) { notify(context === "claim" ? MSG.ticketTaken : MSG.ticketConflict, "error"); return; }
   if (status === 404) { notify(context === "claim" ? MSG.ticketTaken : MSG.ticketNotFound, "error"); return; }
   if (status === 403) { notify(MSG.forbidden, "error"); return; }
@@ -250,7 +247,7 @@ async function openAssign() {
   clear(select);
   let data;
   try { data = await api("GET", "/api/agents"); } catch (error) { ticketError(error); return; }
-  const holder = state.currentTicket ? String(heldByMe(state.currentTicket, state.me) ? state.me.id : "") : "";
+  const holder = state.currentTicket ? String(ticketAssignee(state.currentTicket)) : "";
   for (const agent of asList(data, "agents")) {
     if (agent.role === "supervisor" || String(agent.id) === holder) { continue; }
     const load = agent.active_conversations !== undefined && agent.active_conversations !== null

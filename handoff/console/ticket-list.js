@@ -16,7 +16,7 @@ export const TICK_MS = 30000;
 export async function refreshTickets() {
   if (!state.loggedIn) { return; }
   const status = state.ticketFilter.status;
-  const query = status === "" ? "" : "?status=" + encodeURIComponent(status === "*" ? "" : status);
+  const query = status ? "?status=" + encodeURIComponent(status) : "";  // none: the active ones
   try {
     state.tickets = received(asList(await api("GET", "/api/tickets" + query), "tickets"));
     renderTickets();
@@ -84,7 +84,7 @@ export function tickTickets() {
 export function showTimeLeft(node, ticket, now) {
   const deadline = nextDeadline(ticket);
   const left = secondsLeft(ticket, now);
-  node.textContent = deadline ? label("ticket_deadlines", deadline) + " " + timeLeftText(left) : "";
+  node.textContent = deadline ? label("ticket_deadlines", deadline) + "时限 " + timeLeftText(left) : "";  // 「解决时限 剩余 3小时」
   node.setAttribute("data-urgency", urgency(ticket, now));
   const row = node.closest(".ticket");
   if (row) { row.setAttribute("data-urgency", urgency(ticket, now)); }
@@ -123,7 +123,7 @@ function ticketRow(ticket) {
   return row;
 }
 
-// The filters: scope (全部 / 我的 / 待受理) and status (进行中, one status, 全部状态).
+// The filters: scope (全部 / 我的 / 待受理) and status (进行中, or one status).
 export function wireTicketFilters() {
   for (const button of $("ticket-scope").querySelectorAll("button")) {
     button.addEventListener("click", () => {
@@ -148,6 +148,5 @@ export function fillStatusFilter() {
   for (const [code, text] of Object.entries(state.labels.ticket_statuses)) {
     select.appendChild(el("option", { value: code, text }));
   }
-  select.appendChild(el("option", { value: "*", text: "全部状态" }));
   select.value = state.ticketFilter.status;
 }
