@@ -45,7 +45,6 @@ export const MSG = {
   ticketAssigned: "工单已指派。",
   ticketConflict: "该工单状态已变化，已为您刷新。",
   ticketNotFound: "该工单不存在或已转给其他客服。",
-  ticketAssignedToMe: "有一个工单指派给了您。",
   delivered: "已送达",
   nextContact: "客户下次发言时送达",
 };

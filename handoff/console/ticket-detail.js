@@ -32,7 +32,11 @@ export async function openTicket(id, quiet) {
     if (!isTicketOpen(id)) { return; }  // the agent clicked elsewhere meanwhile
     renderTicket(received([ticket])[0], switching);
   } catch (error) {
-    if (statusOf(error) === 404 && isTicketOpen(id)) { closeTicket(); }
+    if (statusOf(error) === 404 && isTicketOpen(id)) {
+      // another agent claimed it, or a supervisor gave it to someone else, while it was open
+      closeTicket();
+      if (quiet) { notify(MSG.ticketNotFound, "info"); }
+    }
     if (!quiet) { ticketError(error); }
   }
 }

@@ -101,8 +101,7 @@ export function statusBadge(ticket) {
 
 function ticketRow(ticket) {
   const row = el("li", {
-    className: "ticket" + (isTicketOpen(ticket.id) ? " ticket-active" : "") +
-      (state.alertedTickets.has(String(ticket.id)) ? " ticket-alerted" : ""),
+    className: "ticket" + (isTicketOpen(ticket.id) ? " ticket-active" : ""),
     "data-ticket-id": ticket.id, "data-status": ticket.status, "data-sla": ticket.sla_class,
     tabindex: "0", role: "button",
   });

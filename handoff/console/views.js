@@ -29,9 +29,9 @@ export function showView(view) {
   show($("tickets-side"), tickets);
   show($("ticket-pane"), tickets);
   // the context panel shows what came with the open conversation or with the open ticket
+  if (tickets) { state.alertedTickets.clear(); }
+  showBadge();
   if (tickets) {
-    state.alertedTickets.clear();
-    showBadge();
     refreshTickets();
     if (state.currentTicket) { renderContext(handoffOf(state.currentTicket)); }
     show($("context"), !!state.currentTicket);
