@@ -16,7 +16,9 @@ nlu_report_spoken.json for heldout_spoken_nlu.yml).
 
 A message counts as rejected when it is classified `out_of_scope` or
 `nlu_fallback` (../shared/INTENTS.md); for accuracy and F1 both count as the
-label `out_of_scope`.
+label `out_of_scope`. The out-of-scope detector (bot/components/oos_detector.py)
+marks its rejections in the parse: the report counts them and gives the figures
+the first stage (DIET and the FallbackClassifier) reached without it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Dict, Iterable, List, Set, Tuple
 
+from bot.components.oos_detector import OOS as SECOND_STAGE
 from devtools import rasa_server
 from devtools.rasa_server import ROOT
 
@@ -102,6 +105,33 @@ def pair_confusions(gold: List[str], predicted: List[str]) -> Dict[str, int]:
 def effective_label(parse: dict) -> str:
     name = parse["intent"]["name"]
     return OUT_OF_SCOPE if name in REJECTED else name
+
+
+def first_stage_parse(parse: dict) -> dict:
+    """The parse as it was before the out-of-scope detector turned it into nlu_fallback."""
+    reading = parse.get(SECOND_STAGE) or {}
+    if not reading.get("rejected"):
+        return parse
+    return {**parse, "intent": {"name": reading["intent"], "confidence": parse["intent"]["confidence"]}}
+
+
+def rejection_rate(parses: List[dict]) -> float | None:
+    return sum(p["intent"]["name"] in REJECTED for p in parses) / len(parses) if parses else None
+
+
+def second_stage_figures(gold: List[str], parses: List[dict]) -> dict:
+    """How many rejections came from the second stage, and the figures without it."""
+    from sklearn.metrics import accuracy_score
+
+    first = [first_stage_parse(p) for p in parses]
+    by_second = [bool((p.get(SECOND_STAGE) or {}).get("rejected")) for p in parses]
+    return {
+        "rejected_out_of_scope": sum(r for g, r in zip(gold, by_second) if g == OUT_OF_SCOPE),
+        "rejected_in_scope": sum(r for g, r in zip(gold, by_second) if g != OUT_OF_SCOPE),
+        "first_stage_intent_accuracy": accuracy_score(gold, [effective_label(p) for p in first]),
+        "first_stage_out_of_scope_rejection": rejection_rate([p for g, p in zip(gold, first) if g == OUT_OF_SCOPE]),
+        "first_stage_in_scope_wrongly_rejected": rejection_rate([p for g, p in zip(gold, first) if g != OUT_OF_SCOPE]),
+    }
 
 
 def entity_scores(gold: List[Set], predicted: List[Set]) -> Dict[str, Dict[str, float]]:
@@ -177,6 +207,7 @@ def report(examples, parses) -> dict:
         "entities": entity_scores([e for _, _, e in examples], predicted_entities),
         "confusion_pairs": pair_confusions(gold, predicted),
         "errors": errors,
+        "second_stage": second_stage_figures(gold, parses),
         "_gold": gold,
         "_predicted": predicted,
         "_labels": labels,
@@ -201,6 +232,15 @@ def print_report(result: dict, model: Path, data: Path) -> None:
         print(f"out-of-scope rejection       {result['out_of_scope_rejection']:.3f}")
     if result["in_scope_wrongly_rejected"] is not None:
         print(f"in-scope wrongly rejected    {result['in_scope_wrongly_rejected']:.3f}")
+    second = result.get("second_stage")
+    if second:
+        print(
+            f"second-stage rejections      {second['rejected_out_of_scope']} out-of-scope, "
+            f"{second['rejected_in_scope']} in-scope (without it: accuracy "
+            f"{second['first_stage_intent_accuracy']:.3f}, out-of-scope rejection "
+            f"{optional(second['first_stage_out_of_scope_rejection'])}, in-scope wrongly rejected "
+            f"{optional(second['first_stage_in_scope_wrongly_rejected'])})"
+        )
     print(f"misclassified                {len(result['errors'])}")
     for pair, count in result["confusion_pairs"].items():
         print(f"  confusion {pair:<40}{count:>4}")
@@ -222,6 +262,12 @@ def comparison_table(results: Dict[str, dict]) -> str:
         ("out-of-scope rejection", figure("out_of_scope_rejection")),
         ("in-scope wrongly rejected", figure("in_scope_wrongly_rejected")),
     ]
+    if all("second_stage" in r for r in sets):
+        rows += [
+            ("rejected by the second stage: oos / in", [second_stage_cell(r["second_stage"]) for r in sets]),
+            ("  without it: oos rejection", [first_stage(r, "out_of_scope_rejection") for r in sets]),
+            ("  without it: in-scope rejected", [first_stage(r, "in_scope_wrongly_rejected") for r in sets]),
+        ]
     for entity in sorted({e for r in sets for e, scores in r["entities"].items() if scores["support"]}):
         rows.append((f"{entity} recall / precision", [entity_cell(r["entities"].get(entity)) for r in sets]))
     for pair in sets[0]["confusion_pairs"]:
@@ -231,6 +277,18 @@ def comparison_table(results: Dict[str, dict]) -> str:
     lines = [" " * width + "".join(f"{name:>{column}}" for name in results)]
     lines += [f"{label:<{width}}" + "".join(f"{cell:>{column}}" for cell in cells) for label, cells in rows]
     return "\n".join(lines)
+
+
+def first_stage(result: dict, figure: str) -> str:
+    return optional(result["second_stage"][f"first_stage_{figure}"])
+
+
+def second_stage_cell(second: dict) -> str:
+    return f"{second['rejected_out_of_scope']} / {second['rejected_in_scope']}"
+
+
+def optional(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def entity_cell(scores) -> str:

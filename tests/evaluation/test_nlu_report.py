@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from evaluation.nlu import comparison_table, pair_confusions, report_paths, set_name
+from evaluation.nlu import comparison_table, pair_confusions, report_paths, second_stage_figures, set_name
 
 
 def test_the_first_set_keeps_its_report_names_and_the_spoken_set_gets_a_suffix():
@@ -58,3 +58,25 @@ def test_comparison_table_has_a_column_per_set_and_a_row_per_figure():
     assert rows["out-of-scope rejection"] == ["-", "-"]
     assert rows["phone recall / precision"] == ["0.500 / 1.000", "-"]
     assert rows["confusion thank → complain"] == ["0", "3"]
+
+
+def parse(intent: str, second_stage_rejected_from: str | None = None) -> dict:
+    reading = {"intent": second_stage_rejected_from or intent, "rejected": second_stage_rejected_from is not None}
+    return {"intent": {"name": intent, "confidence": 0.9}, "oos": reading}
+
+
+def test_second_stage_rejections_are_counted_and_the_figures_without_it_given():
+    gold = ["out_of_scope", "out_of_scope", "out_of_scope", "logistics_track", "order_status"]
+    parses = [
+        parse("nlu_fallback", second_stage_rejected_from="logistics_track"),  # caught by the second stage
+        parse("out_of_scope"),  # caught by DIET
+        parse("modify_address"),  # missed
+        parse("nlu_fallback", second_stage_rejected_from="logistics_track"),  # wrongly rejected by it
+        parse("order_status"),
+    ]
+    figures = second_stage_figures(gold, parses)
+    assert figures["rejected_out_of_scope"] == 1
+    assert figures["rejected_in_scope"] == 1
+    assert figures["first_stage_out_of_scope_rejection"] == 1 / 3
+    assert figures["first_stage_in_scope_wrongly_rejected"] == 0.0
+    assert figures["first_stage_intent_accuracy"] == 3 / 5
