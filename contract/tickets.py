@@ -95,3 +95,19 @@ VIA_LABELS: Dict[str, str] = {
 # number. Rasa merges it into the message the channel sends, so a channel can choose a
 # ticket's fallback (WeChat: template message, or kept for the next contact).
 TICKET_ANSWER = "ticket_answer"
+
+# The strongest alert raised so far for a deadline (tickets.respond_alert / resolve_alert):
+# None, then EV_AT_RISK, then EV_BREACHED; each raised at most once.
+ALERTS: Tuple[str, ...] = (EV_AT_RISK, EV_BREACHED)
+
+# The Rasa slot that makes the bot put the customer's next message on a ticket (its number).
+# The handoff service sets it with an agent's answer; the actions set it when a ticket opens.
+SLOT_AWAITING_MESSAGE = "ticket_awaiting_message"
+
+# Who handled a rated conversation (csat_ratings.handled_by): the bot alone, or a person.
+HANDLED_BY_BOT = "bot"
+HANDLED_BY_PERSON = "person"
+HANDLED_BY: Tuple[str, ...] = (HANDLED_BY_BOT, HANDLED_BY_PERSON)
+
+# `detail` of the EV_CLOSED event of a resolved ticket that closed itself when the reopen window passed.
+CLOSED_AFTER_WINDOW = "reopen_window"

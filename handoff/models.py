@@ -8,15 +8,16 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, text, true
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from contract import tickets as ticket_contract
 from servicekit.models import SerialId
 
 # Who holds a conversation: contract.handoff.STATES.
 ROLES = ("agent", "supervisor")
 
-# One open handoff (QUEUED or AGENT) and one open ticket per sender, enforced by the
+# One open handoff (QUEUED or AGENT) and one active ticket (open, assigned, answered) per sender, enforced by the
 # database: partial unique indexes (a second open in a race fails and gets the first).
 OPEN_HANDOFF = "state IN ('QUEUED', 'AGENT')"
-OPEN_TICKET = "status = 'open'"
+OPEN_TICKET = "status IN (" + ", ".join(f"'{status}'" for status in ticket_contract.ACTIVE) + ")"
 # Rasa's id of a message is stored once per handoff (a relayed copy fails and is dropped).
 HAS_MESSAGE_ID = "message_id IS NOT NULL"
 
@@ -148,7 +149,7 @@ class Note(HandoffPart, Base):
 
 
 class Ticket(SerialId, Base):
-    """A 工单: opened instead of a queue entry outside business hours."""
+    """A 工单: opened instead of a queue entry outside business hours (life cycle: handoff/tickets.py)."""
 
     __tablename__ = "tickets"
     __table_args__ = (partial_unique("uq_tickets_open_sender", "sender_id", OPEN_TICKET),)
@@ -156,28 +157,84 @@ class Ticket(SerialId, Base):
     number: Mapped[Optional[str]] = mapped_column(String(20), unique=True)  # GDyyyymmddNNNNNN
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoffs.id", ondelete="CASCADE"), unique=True)
     sla_class: Mapped[str] = mapped_column(String(16))
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open | merged | expired
-    # the handoff's sender, here so that the database keeps one open ticket per sender
+    status: Mapped[str] = mapped_column(String(16), default=ticket_contract.OPEN)  # contract.tickets.STATUSES
+    # the handoff's sender, here so that the database keeps one active ticket per sender
     sender_id: Mapped[Optional[str]] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime)
     respond_by: Mapped[datetime] = mapped_column(DateTime)
     resolve_by: Mapped[datetime] = mapped_column(DateTime)
+    assigned_agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"), index=True)
+    updated_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    first_response_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    resolved_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    closed_at: Mapped[Optional[datetime]] = mapped_column(DateTime)
+    reopened_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # the strongest alert raised per deadline: None | at_risk | breached (contract.tickets.ALERTS)
+    respond_alert: Mapped[Optional[str]] = mapped_column(String(16))
+    resolve_alert: Mapped[Optional[str]] = mapped_column(String(16))
 
     handoff: Mapped[Handoff] = relationship(back_populates="ticket")
+    assigned_agent: Mapped[Optional[Agent]] = relationship()
     messages: Mapped[list[TicketMessage]] = relationship(
         order_by="TicketMessage.id", cascade="all, delete-orphan", back_populates="ticket"
+    )
+    events: Mapped[list[TicketEvent]] = relationship(
+        order_by="TicketEvent.id", cascade="all, delete-orphan", back_populates="ticket"
     )
 
 
 class TicketMessage(SerialId, Base):
     __tablename__ = "ticket_messages"
+    __table_args__ = (
+        partial_unique("uq_ticket_messages_ticket_message_id", ("ticket_id", "message_id"), HAS_MESSAGE_ID),
+    )
 
     ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))  # customer | agent
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
+    # Rasa's id of a customer message: a retried or relayed copy is stored once per ticket
+    message_id: Mapped[Optional[str]] = mapped_column(String(64))
+    # an agent's answer: contract.delivery state and reason, and the route it took (contract.tickets.VIAS)
+    delivery: Mapped[Optional[str]] = mapped_column(String(16))
+    delivery_reason: Mapped[Optional[str]] = mapped_column(String(32))
+    delivered_via: Mapped[Optional[str]] = mapped_column(String(32))
 
     ticket: Mapped[Ticket] = relationship(back_populates="messages")
+    agent: Mapped[Optional[Agent]] = relationship()
+
+
+class TicketEvent(SerialId, Base):
+    """One step of a ticket's timeline (contract.tickets.EVENTS); the supervisors' figures count them."""
+
+    __tablename__ = "ticket_events"
+    __table_args__ = (Index("ix_ticket_events_kind_at", "kind", "at"),)
+
+    ticket_id: Mapped[int] = mapped_column(ForeignKey("tickets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[Optional[str]] = mapped_column(String(32))  # the deadline of an alert
+    agent_id: Mapped[Optional[int]] = mapped_column(ForeignKey("agents.id"))
+    at: Mapped[datetime] = mapped_column(DateTime)
+
+    ticket: Mapped[Ticket] = relationship(back_populates="events")
+    agent: Mapped[Optional[Agent]] = relationship()
+
+
+class CsatRating(SerialId, Base):
+    """A customer's satisfaction rating of a conversation, the bot's alone or a person's."""
+
+    __tablename__ = "csat_ratings"
+
+    sender_id: Mapped[str] = mapped_column(String(255))
+    channel: Mapped[str] = mapped_column(String(32))
+    handled_by: Mapped[str] = mapped_column(String(16))  # contract.tickets.HANDLED_BY
+    handoff_id: Mapped[Optional[int]] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    rating: Mapped[int] = mapped_column(Integer)  # 1..5
+    intents: Mapped[list[str]] = mapped_column(JSON)  # intent names of the rated conversation
+    # the rating message's id: a retried rating is stored once
+    request_id: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, index=True)
 
 
 class Transfer(HandoffPart, Base):
