@@ -11,14 +11,17 @@ from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from servicekit.app import service_app
-from servicekit.clock import Clock
+from servicekit.clock import Clock, local_date
 
+from . import business_calendar
 from .hub import Hub
 from .limits import LoginGate
 from .rasa_client import RasaClient
 from .reconcile import Reconciler
-from .routers import agents, auth, health, service_api, ws
+from .routers import agents, auth, health, service_api, service_tickets, ws
+from .routers import tickets as ticket_routes
 from .settings import Settings
+from .ticket_watch import TicketWatcher
 
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
 
@@ -46,9 +49,15 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
         # Rasa's pause repaired from the handoffs' state, queue updates: in the background
         app.state.reconciler = Reconciler(app.state.sessionmaker, settings, app.state.clock, hub, app.state.rasa)
         app.state.reconciler.start()
+        app.state.ticket_watcher = TicketWatcher(app.state.sessionmaker, settings, app.state.clock, hub, app.state.rasa)
+        app.state.ticket_watcher.start()
+        business_calendar.warn_if_incomplete(
+            settings.calendar, settings.business_calendar, local_date(app.state.clock.now(), settings.tz)
+        )
         try:
             yield
         finally:
+            await app.state.ticket_watcher.stop()
             await app.state.reconciler.stop()
             await hub.stop()
             await app.state.rasa.aclose()
@@ -60,8 +69,10 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
 
     app.include_router(health.router)
     app.include_router(service_api.router)
+    app.include_router(service_tickets.router)
     app.include_router(auth.router)
     app.include_router(agents.router)
+    app.include_router(ticket_routes.router)
     app.include_router(ws.router)
 
     @app.get("/", include_in_schema=False)

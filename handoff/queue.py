@@ -46,9 +46,10 @@ def eta_minutes(position: int, agents_online: int, settings: Settings) -> int:
 
 
 def in_business_hours(settings: Settings, now: datetime) -> bool:
-    """Whether ``now`` (naive UTC) falls in the opening hours of an opening day."""
+    """Whether ``now`` (naive UTC) falls in the opening hours of an opening day (a business
+    weekday that is no public holiday, or a make-up working day: settings.business_calendar)."""
     local = local_time(now, settings.tz)
-    if local.isoweekday() not in settings.business_days:
+    if not settings.calendar.is_business_day(local.date(), settings.business_days):
         return False
     opening, closing = settings.opening
     clock_time = local.time().replace(tzinfo=None)

@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import httpx
 
-from contract import delivery, messages, rasa_api
+from contract import delivery, messages, rasa_api, tickets
 from servicekit.errors import ApiError
 
 from . import texts
@@ -44,6 +44,14 @@ def _error_message(response: httpx.Response) -> Optional[str]:
 
 def agent_reply_events(text: str, agent_name: str) -> list[dict[str, Any]]:
     return [{"event": "bot", "text": None, "data": {"custom": messages.agent_message(text, agent_name)}}]
+
+
+def ticket_answer_events(text: str, agent_name: str, number: str) -> list[dict[str, Any]]:
+    """An agent's answer to a ticket: delivered as a live reply is, its metadata naming the
+    ticket (a channel may choose a ticket's fallback), and the slot that puts the customer's
+    next message on the ticket."""
+    reply = {**agent_reply_events(text, agent_name)[0], "metadata": {tickets.TICKET_ANSWER: number}}
+    return [reply, {"event": "slot", "name": tickets.SLOT_AWAITING_MESSAGE, "value": number}]
 
 
 def queue_update_events(position: int, eta: int) -> list[dict[str, Any]]:
@@ -129,6 +137,9 @@ class RasaClient:
 
     async def send_agent_reply(self, sender_id: str, text: str, agent_name: str) -> None:
         await self.append_events(sender_id, agent_reply_events(text, agent_name))
+
+    async def send_ticket_answer(self, sender_id: str, text: str, agent_name: str, number: str) -> None:
+        await self.append_events(sender_id, ticket_answer_events(text, agent_name, number))
 
     async def send_queue_update(self, sender_id: str, position: int, eta: int) -> None:
         await self.append_events(sender_id, queue_update_events(position, eta))

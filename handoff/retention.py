@@ -5,8 +5,9 @@ before the cut-off, and a ticket opened before it, keep what the service's figur
 (reason, priority, channel, state, times, disposition, rating, SLA class and deadlines) and
 lose everything about the person: the messages, notes and ticket messages are deleted;
 customer, trigger, summary and package are emptied; the sender id becomes ``purged-<id>``.
-An open ticket past the cut-off is closed as ``expired``. Handoffs still QUEUED or AGENT are
-never touched. Run it once a day, e.g. cron ``15 3 * * * cd /srv/xiaomi && .venv-services/bin/python -m handoff purge``.
+An active ticket (open, assigned, answered) past the cut-off is closed as ``expired``.
+Handoffs still QUEUED or AGENT are never touched.
+Run it once a day, e.g. cron ``15 3 * * * cd /srv/xiaomi && .venv-services/bin/python -m handoff purge``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, or_, select
 from sqlalchemy.orm import Session as DbSession
 
+from contract import tickets as ticket_states
 from contract.handoff import BOT, CLOSED
 
 from .models import Handoff, Message, Note, TicketMessage
@@ -41,7 +43,7 @@ def purge(db: DbSession, now: datetime, days: int) -> Purged:
     )
     for handoff in db.scalars(ended):
         ticket = handoff.ticket
-        if ticket is not None and ticket.status == "open" and ticket.created_at >= cutoff:
+        if ticket is not None and ticket.status in ticket_states.ACTIVE and ticket.created_at >= cutoff:
             continue  # a recent ticket someone still has to answer
         _anonymise(db, handoff)
         counts.handoffs += 1
@@ -60,6 +62,6 @@ def _anonymise(db: DbSession, handoff: Handoff) -> None:
     if ticket is not None:
         db.execute(delete(TicketMessage).where(TicketMessage.ticket_id == ticket.id))
         ticket.sender_id = handoff.sender_id
-        if ticket.status == "open":
-            ticket.status = "expired"
+        if ticket.status in ticket_states.ACTIVE:
+            ticket.status = ticket_states.EXPIRED
     db.expire(handoff, ["messages", "notes"])

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session as DbSession
 
 from contract import delivery, messages
+from contract import tickets as ticket_states
 from contract.handoff import AGENT, BOT, CLOSED, QUEUED
 from privacy import mask_text
 from servicekit.clock import Clock, local_time, to_utc
@@ -38,11 +39,11 @@ from .models import (
     Message,
     Note,
     Ticket,
-    TicketMessage,
+    TicketEvent,
     Transfer,
 )
 from .rasa_client import RasaClient, RasaUnavailable
-from .schemas import MAX_TEXT, HandoffPackage, RasaEvent
+from .schemas import MAX_TEXT, HandoffPackage, RasaEvent, TranscriptTurn
 from .settings import Settings
 from .views import handoff_detail, handoff_item, message_view, note_view, ticket_view
 
@@ -165,17 +166,6 @@ def agent_statuses(ctx: Ctx, viewer: Agent) -> list[dict[str, Any]]:
     return result
 
 
-def list_tickets(ctx: Ctx, agent: Agent, status: Optional[str]) -> list[dict[str, Any]]:
-    """The newest 500 tickets, of one status when given: a supervisor's all, an agent's only
-    those of handoffs assigned to them."""
-    query = select(Ticket).order_by(Ticket.id.desc()).limit(500)
-    if agent.role != "supervisor":
-        query = query.join(Handoff, Ticket.handoff_id == Handoff.id).where(Handoff.assigned_agent_id == agent.id)
-    if status:
-        query = query.where(Ticket.status == status)
-    return [ticket_view(t, ctx.settings.tz) for t in ctx.db.scalars(query)]
-
-
 # ----- what enters the service -----
 _UNSTORABLE = re.compile("[\ud800-\udfff]")  # lone surrogates: no database can store them
 
@@ -205,13 +195,16 @@ def customer_text(text: str) -> str:
 
 # ----- opening -----
 def open_ticket_of(db: DbSession, sender_id: str) -> Optional[Ticket]:
-    return db.scalars(select(Ticket).where(Ticket.sender_id == sender_id, Ticket.status == "open")).first()
+    """The sender's active ticket (open, assigned or answered): at most one."""
+    return db.scalars(
+        select(Ticket).where(Ticket.sender_id == sender_id, Ticket.status.in_(ticket_states.ACTIVE))
+    ).first()
 
 
-def latest_customer_text(package: HandoffPackage) -> Optional[str]:
+def latest_customer_turn(package: HandoffPackage) -> Optional[TranscriptTurn]:
     for turn in reversed(package.transcript):
         if turn.role == "customer" and turn.text.strip():
-            return turn.text
+            return turn
     return None
 
 
@@ -296,13 +289,13 @@ def _create_handoff(ctx: Ctx, package: HandoffPackage, on_duty: bool, now: datet
 
 
 def _add_to_open_ticket(ctx: Ctx, ticket: Ticket, package: HandoffPackage) -> dict[str, Any]:
-    """A repeated request outside business hours: the customer's words go onto their ticket."""
-    text = latest_customer_text(package)
-    if text is not None:
-        ctx.db.add(
-            TicketMessage(ticket_id=ticket.id, role="customer", text=customer_text(text), created_at=ctx.clock.now())
-        )
-        ctx.db.commit()
+    """A repeated request outside business hours: the customer's words go onto their ticket
+    (an answered one goes back to work, handoff/tickets.py)."""
+    from . import tickets  # the ticket life cycle builds on this module
+
+    turn = latest_customer_turn(package)
+    if turn is not None:
+        tickets.add_customer_message(ctx, ticket, turn.text, turn.message_id)
     return _open_answer(ctx, ticket.handoff)
 
 
@@ -315,11 +308,13 @@ def _open_ticket(ctx: Ctx, handoff: Handoff, now: datetime) -> Ticket:
         created_at=now,
         respond_by=respond_by,
         resolve_by=resolve_by,
-        status="open",
+        status=ticket_states.OPEN,
+        updated_at=now,
     )
     handoff.ticket = ticket
     ctx.db.flush()
     ticket.number = f"GD{local_time(now, ctx.settings.tz):%Y%m%d}{ticket.id:06d}"
+    ctx.db.add(TicketEvent(ticket_id=ticket.id, kind=ticket_states.EV_CREATED, at=now))
     handoff.messages.append(Message(role="system", text=texts.SYSTEM_TICKET.format(number=ticket.number), at=now))
     return ticket
 
@@ -608,16 +603,6 @@ def rate(ctx: Ctx, handoff_id: int, rating: int) -> dict[str, Any]:
     handoff.rating, handoff.rated_at = rating, ctx.clock.now()
     ctx.db.commit()
     return {"id": handoff.id, "rating": handoff.rating}
-
-
-def add_ticket_message(ctx: Ctx, ticket_id: int, text: str) -> TicketMessage:
-    ticket = ctx.db.get(Ticket, ticket_id)
-    if ticket is None:
-        raise not_found("ticket")
-    message = TicketMessage(ticket_id=ticket.id, role="customer", text=customer_text(text), created_at=ctx.clock.now())
-    ctx.db.add(message)
-    ctx.db.commit()
-    return message
 
 
 def change_sla_class(ctx: Ctx, ticket_id: int, sla_class: str) -> dict[str, Any]:

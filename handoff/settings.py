@@ -16,6 +16,8 @@ from pydantic_settings import SettingsConfigDict
 from contract import handoff as reasons
 from servicekit.settings import ServiceSettings
 
+from . import business_calendar as calendars
+
 
 class SlaClass(BaseModel):
     """How fast a ticket of this class must be answered and resolved."""
@@ -23,7 +25,10 @@ class SlaClass(BaseModel):
     respond_minutes: int = Field(gt=0)
     resolve_minutes: Optional[int] = Field(None, gt=0, description="Wall-clock time to resolve")
     resolve_working_days: Optional[int] = Field(
-        None, gt=0, description="Instead of resolve_minutes: working days (Mon–Fri) to resolve"
+        None,
+        gt=0,
+        description="Instead of resolve_minutes: working days to resolve (Mon–Fri without public holidays, "
+        "with make-up working days: business_calendar)",
     )
 
 
@@ -80,6 +85,11 @@ class Settings(ServiceSettings):
         "utter_faq_business_hours in domain.yml tells customers the same hours)",
     )
     business_days: list[int] = Field([1, 2, 3, 4, 5, 6, 7], description="ISO weekdays with business hours (Monday = 1)")
+    business_calendar: str = Field(
+        str(calendars.DEFAULT_FILE),
+        description="TOML file of public holidays (closed) and make-up working days (open, count as working "
+        "days), handoff/business_calendar.toml by default; empty: no holidays",
+    )
     require_agent_online: bool = Field(
         False, description="Also open a ticket, not a queue entry, when no agent is online"
     )
@@ -90,6 +100,21 @@ class Settings(ServiceSettings):
         default_factory=lambda: dict(DEFAULT_REASON_SLA), description="Handoff reason → SLA class of its ticket"
     )
     default_sla_class: str = Field("general", description="SLA class of a reason not in reason_sla")
+    ticket_reopen_hours: float = Field(
+        72,
+        gt=0,
+        description="A customer who writes within this many hours of a ticket's answer or resolution reopens "
+        "it; a resolved ticket closes itself after it",
+    )
+    ticket_watch_seconds: float = Field(
+        30, gt=0, description="Ticket watcher: seconds between rounds (deadline alerts, resolved tickets closed)"
+    )
+    ticket_at_risk_share: float = Field(
+        0.2,
+        gt=0,
+        lt=1,
+        description="A deadline is at risk when less than this share of its time (from the clock's start) is left",
+    )
     seed_demo_agents: bool = Field(
         True, description="serve: create the demo agents and canned replies (refused in production)"
     )
@@ -136,6 +161,16 @@ class Settings(ServiceSettings):
         if not all(1 <= d <= 7 for d in value):
             raise ValueError("business_days are ISO weekdays 1..7")
         return value
+
+    @field_validator("business_calendar")
+    @classmethod
+    def _valid_calendar(cls, value: str) -> str:
+        calendars.load(value)  # a malformed file stops the service at start
+        return value
+
+    @cached_property
+    def calendar(self) -> calendars.BusinessCalendar:
+        return calendars.load(self.business_calendar)
 
     @cached_property
     def opening(self) -> tuple[time, Optional[time]]:

@@ -10,25 +10,30 @@ from servicekit.clock import local_time, to_utc
 from .queue import in_business_hours
 from .settings import Settings
 
+# How far ahead the next opening is looked for: past the longest holiday (the Spring Festival's nine days).
+OPENING_SEARCH_DAYS = 31
+
 
 def add_working_days(start: datetime, days: int, settings: Settings) -> datetime:
-    """``start`` (naive UTC) plus ``days`` local working days (Monday–Friday), same clock time."""
+    """``start`` (naive UTC) plus ``days`` local working days, same clock time: Monday–Friday
+    without public holidays, with make-up working days (settings.business_calendar)."""
     local = local_time(start, settings.tz)
     while days > 0:
         local += timedelta(days=1)
-        if local.isoweekday() <= 5:
+        if settings.calendar.is_working_day(local.date()):
             days -= 1
     return to_utc(local)
 
 
 def next_opening(now: datetime, settings: Settings) -> Optional[datetime]:
-    """The next moment (naive UTC) business hours begin after ``now``; None with no business days."""
+    """The next moment (naive UTC) business hours begin after ``now``; None with no business
+    day in the coming weeks. Holidays are skipped, make-up working days open."""
     local = local_time(now, settings.tz)
     opening, _ = settings.opening
-    for days_ahead in range(8):
+    for days_ahead in range(OPENING_SEARCH_DAYS):
         day = (local + timedelta(days=days_ahead)).date()
         candidate = datetime.combine(day, opening, tzinfo=local.tzinfo)
-        if candidate > local and candidate.isoweekday() in settings.business_days:
+        if candidate > local and settings.calendar.is_business_day(day, settings.business_days):
             return to_utc(candidate)
     return None
 

@@ -59,3 +59,23 @@ LOGIN_LOCKED = "登录失败次数过多，账号已暂时锁定，请 {minutes}
 LOGIN_BUSY = "登录的人太多了，请稍等几秒后再试。"
 # to a customer asking for a person again and again (the action server shows it)
 HANDOFF_RATE_LIMITED = "您的转人工请求太频繁了，请 {minutes} 分钟后再试。我们已收到您的问题，会尽快处理。"
+
+# ----- tickets (工单): answers of the ticket endpoints, shown as they are -----
+# to the customer, through the action server
+TICKET_NOT_FOUND = "没有找到这个工单号，请您核对后再试。"
+TICKET_BAD_NUMBER = "工单号格式不对，应为 GD 加 14 位数字，例如 GD20261201000001。"
+TICKET_CLOSED = "这个工单已经关闭了。如果您还需要帮助，请再联系人工客服，我们会为您重新登记。"
+# to an agent in the console
+TICKET_ACTIONS = {
+    "claim": "认领",
+    "assign": "分配",
+    "answer": "答复",
+    "resolve": "标记为已解决",
+    "close": "关闭",
+    "reopen": "重新打开",
+}
+TICKET_WRONG_STATUS = "工单当前为「{status}」，不能{action}。"
+TICKET_CLAIMED_BY_OTHER = "这个工单已由其他客服认领。"
+TICKET_NOT_HOLDER = "请先认领这个工单，或请主管处理。"
+TICKET_SENDER_HAS_ACTIVE = "该客户已有另一个处理中的工单，不能重新打开这个工单。"
+TICKET_UNKNOWN_AGENT = "没有这个在职客服。"

@@ -1,4 +1,4 @@
-"""Agent endpoints (session cookie): the queue, conversations, replies, notes, tickets, labels."""
+"""Agent endpoints (session cookie): the queue, conversations, replies, notes, labels (tickets: tickets.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from contract import channels, delivery, tickets
 from contract import handoff as contract
 
 from .. import service
-from ..deps import AgentDep, CtxDep, RowId, SupervisorDep
+from ..deps import AgentDep, CtxDep, RowId
 from ..schemas import (
     AgentStatus,
     CannedReplyOut,
@@ -23,8 +23,6 @@ from ..schemas import (
     QueueItem,
     State,
     TextIn,
-    TicketClassIn,
-    TicketOut,
     TransferIn,
 )
 
@@ -108,16 +106,6 @@ def list_agents(agent: AgentDep, ctx: CtxDep):
     return service.agent_statuses(ctx, agent)
 
 
-@router.get("/tickets", response_model=list[TicketOut], summary="Tickets, newest first")
-def list_tickets(agent: AgentDep, ctx: CtxDep, status: Optional[str] = "open"):
-    return service.list_tickets(ctx, agent, status)
-
-
-@router.patch("/tickets/{ticket_id}", response_model=TicketOut, summary="Supervisor: change a ticket's SLA class")
-def change_ticket(ticket_id: RowId, body: TicketClassIn, _supervisor: SupervisorDep, ctx: CtxDep):
-    return service.change_sla_class(ctx, ticket_id, body.sla_class)
-
-
 LABELS = Labels(
     reasons=contract.REASON_LABELS,
     reasons_short=contract.REASON_SHORT_LABELS,
@@ -139,5 +127,6 @@ LABELS = Labels(
 @router.get("/labels", response_model=Labels, summary="Display labels of the API's codes, for the console")
 def labels(_agent: AgentDep) -> Labels:
     """Chinese labels of handoff reasons, states, dispositions, transcript roles, agent roles,
-    sentiments and channels, from the contract package (contract/handoff.py, contract/channels.py)."""
+    sentiments, channels, delivery reasons and ticket statuses, events, deadlines and routes, from the
+    contract package (contract/handoff.py, contract/channels.py, contract/delivery.py, contract/tickets.py)."""
     return LABELS

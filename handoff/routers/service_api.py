@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Response
+from typing import Annotated
 
-from .. import service
+from fastapi import APIRouter, Depends, Path, Response
+from sqlalchemy import select
+
+from .. import service, tickets
 from ..deps import CtxDep, RowId, require_service_key
-from ..schemas import HandoffOpened, HandoffPackage, RasaEvent, Rated, RatingIn, Stored, TextIn, TicketMessageOut
-from ..views import ticket_message_view
+from ..models import Ticket
+from ..schemas import HandoffOpened, HandoffPackage, RasaEvent, Rated, RatingIn, Stored, TextIn
+from ..ticket_schemas import TicketMessageItem
+from ..ticket_views import ticket_message_item
 
 router = APIRouter(prefix="/api", tags=["bot side"], dependencies=[Depends(require_service_key)])
 
@@ -36,10 +41,21 @@ def rating(handoff_id: RowId, body: RatingIn, ctx: CtxDep):
 
 
 @router.post(
-    "/tickets/{ticket_id}/messages",
+    "/tickets/{ticket_ref}/messages",
     status_code=201,
-    response_model=TicketMessageOut,
-    summary="The customer's message for a ticket",
+    response_model=TicketMessageItem,
+    summary="The customer's message for a ticket, by its id or number (earlier form of /api/service/tickets)",
 )
-def ticket_message(ticket_id: RowId, body: TextIn, ctx: CtxDep):
-    return ticket_message_view(service.add_ticket_message(ctx, ticket_id, body.text), ctx.settings.tz)
+def ticket_message(ticket_ref: Annotated[str, Path(min_length=1, max_length=64)], body: TextIn, ctx: CtxDep):
+    """The slot ``ticket_awaiting_message`` held a ticket's id and now holds its number (set with
+    an agent's answer): both are taken. /api/service/tickets/{number}/messages also checks the
+    sender and stores a message once per message_id."""
+    if ticket_ref.isascii() and ticket_ref.isdigit():
+        ticket = ctx.db.get(Ticket, int(ticket_ref)) if int(ticket_ref) < 2**63 else None
+    else:
+        number = tickets.normalized_number(ticket_ref)
+        ticket = ctx.db.scalars(select(Ticket).where(Ticket.number == number)).first()
+    if ticket is None:
+        raise tickets.not_found()
+    _, message = tickets.add_customer_message(ctx, ticket, body.text)
+    return ticket_message_item(message, ctx.settings.tz)

@@ -57,6 +57,8 @@ def make_settings(database_url: str, recorder: RasaRecorder, **overrides: Any) -
     values = dict(
         database_url=database_url, service_key=KEY, rasa_url=recorder.url, demo_password=PASSWORD, redis_url=None
     )
+    # the ticket watcher's rounds come from the tests (Env.watch), besides the one at start
+    values["ticket_watch_seconds"] = 3600
     values.update(overrides)
     return Settings(**values)
 
@@ -140,6 +142,10 @@ class Env:
     def round(self) -> dict:
         """One reconciler round, run to its end (after any round under way)."""
         return self.client.portal.call(self.app.state.reconciler.round)
+
+    def watch(self) -> dict:
+        """One ticket watcher round, run to its end."""
+        return self.client.portal.call(self.app.state.ticket_watcher.round)
 
     def event(self, sender_id: str, **fields: Any):
         body = {"sender_id": sender_id, "event": "user", "timestamp": time.time(), **fields}

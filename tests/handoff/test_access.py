@@ -65,12 +65,14 @@ def test_a_returned_handoff_stays_with_its_agent_and_the_supervisor(env):
     assert env.login("zhou").get(f"/api/handoffs/{opened['id']}").status_code == 200
 
 
-def test_a_ticket_is_the_supervisors_not_any_agents(env):
+def test_a_tickets_handoff_is_read_through_the_ticket(env):
+    """An unassigned ticket is every agent's to claim (GET /api/tickets); its handoff is not a
+    conversation of theirs (tests/handoff/test_ticket_access.py: who sees a ticket)."""
     env.clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=SHANGHAI))
     response = env.client.post("/api/handoffs", json=package(), headers=SERVICE)
     ticket_handoff = response.json()["id"]
     wang, zhou = env.login("wang"), env.login("zhou")
     assert wang.get(f"/api/handoffs/{ticket_handoff}").json() == wang.get(f"/api/handoffs/{MISSING}").json()
-    assert wang.get("/api/tickets").json() == []
+    assert [t["handoff_id"] for t in wang.get("/api/tickets").json()] == [ticket_handoff]
     assert zhou.get(f"/api/handoffs/{ticket_handoff}").status_code == 200
     assert [t["handoff_id"] for t in zhou.get("/api/tickets").json()] == [ticket_handoff]

@@ -21,7 +21,7 @@ def test_purge_anonymises_only_what_ended_before_the_cutoff(env):
     env.clock.set(datetime(2026, 11, 30, 23, 0, tzinfo=SHANGHAI))
     ticket = env.client.post("/api/handoffs", json=package("web-night"), headers=SERVICE).json()
     env.client.post(f"/api/tickets/{ticket['ticket']['id']}/messages", json={"text": "请回电"}, headers=SERVICE)
-    env.clock.set(datetime(2027, 1, 1, 10, 0, tzinfo=SHANGHAI))  # 31 days later, in business hours
+    env.clock.set(datetime(2026, 12, 31, 10, 0, tzinfo=SHANGHAI))  # 30½ days later, in business hours
     recent = env.open(sender_id="web-recent")  # queued now: never touched
     with session_for(env.settings.database_url) as db:
         counts = purge(db, env.clock.now(), days=30)

@@ -107,7 +107,12 @@ def test_supervisor_changes_the_class_and_deadlines(env):
     assert changed["respond_by"] == "2026-12-02T09:00:00+08:00"  # 24 h from Tuesday's opening
     assert changed["resolve_by"] == "2026-12-08T09:00:00+08:00"  # 5 working days: Wed..Fri, Mon, Tue
     assert [t["sla_class"] for t in zhou.get("/api/tickets").json()] == ["suggestion"]
-    assert wang.get("/api/tickets").json() == []  # an agent lists only tickets assigned to them
+    # an agent lists the active tickets nobody holds and their own, not another agent's
+    assert [t["id"] for t in wang.get("/api/tickets").json()] == [ticket["id"]]
+    li = env.login("li")
+    assert zhou.post(f"/api/tickets/{ticket['id']}/assign", json={"agent_id": li.id}).status_code == 200
+    assert wang.get("/api/tickets").json() == []
+    assert [t["id"] for t in li.get("/api/tickets").json()] == [ticket["id"]]
 
 
 def test_ticket_messages(env):
