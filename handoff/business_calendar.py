@@ -56,9 +56,12 @@ class BusinessCalendar:
         return found.workday or (day.isoweekday() <= 5 and not found.holiday)
 
     def is_business_day(self, day: date, business_days: list[int]) -> bool:
-        """A day with opening hours: a business weekday that is no holiday, or a make-up working day."""
+        """A day with opening hours: a business weekday that is no holiday, or a make-up working
+        day of a shop open on weekdays (it works the weekday the make-up day stands for)."""
         found = self.day(day)
-        return found.workday or (day.isoweekday() in business_days and not found.holiday)
+        if found.workday:
+            return any(weekday <= 5 for weekday in business_days)
+        return day.isoweekday() in business_days and not found.holiday
 
     def missing_years(self, years: list[int]) -> list[int]:
         """Those of ``years`` the file lacks or has not confirmed."""

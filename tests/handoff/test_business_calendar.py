@@ -121,3 +121,12 @@ def test_a_malformed_calendar_stops_the_settings(tmp_path, content):
 def test_a_missing_calendar_file_stops_the_settings(tmp_path):
     with pytest.raises(ValueError):
         Settings(business_calendar=str(tmp_path / "none.toml"))
+
+
+def test_a_make_up_day_opens_only_a_shop_that_opens_on_weekdays():
+    calendar = business_calendar.load(str(business_calendar.DEFAULT_FILE))
+    make_up_saturday = date(2026, 10, 10)
+    assert calendar.is_business_day(make_up_saturday, [1, 2, 3, 4, 5])
+    assert not calendar.is_business_day(make_up_saturday, [])  # never open
+    assert not calendar.is_business_day(make_up_saturday, [7])  # Sundays only
+    assert not calendar.is_business_day(date(2026, 10, 1), [1, 2, 3, 4, 5, 6, 7])  # 国庆节
