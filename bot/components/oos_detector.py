@@ -12,7 +12,7 @@ training example, per intent, and calibrates a threshold per intent on the
 training data alone: each example's leave-one-out similarity to the rest of
 its intent (mean of the `top_k` nearest), the `percentile`-th of those,
 clipped to [`floor`, `ceiling`]. It also keeps the vectors of the
-`out_of_scope` examples. At parse time a prediction becomes `nlu_fallback`
+`out_of_scope` examples. At parse time a prediction becomes `out_of_scope`
 when the message is far from the predicted intent (its similarity, the mean of
 the `top_k` nearest examples of that intent, is below the intent's threshold)
 and nearer to the out_of_scope examples than to the intent's (by more than
@@ -21,11 +21,14 @@ an unusual but genuine request from being rejected: on the training data
 (leave-one-out) it cut the in-scope examples rejected from about 6% to under 1%
 while still rejecting most out_of_scope examples.
 
-Why `nlu_fallback` and not `out_of_scope`: being far from an intent's examples
-says "unlike what we know", which is also true of a real customer's unusual
-phrasing. nlu_fallback asks the customer to clarify (DIET's candidates stay in
-the intent ranking for the clarification buttons) and reaches a human after a
-second unclear turn, where out_of_scope would decline a customer's errand.
+Why `out_of_scope` (`rejected_intent`) and not `nlu_fallback`: a rejection here
+is positive evidence, the message resembles known out-of-scope requests more
+than the intent's examples. out_of_scope answers with what the bot can do;
+nlu_fallback would offer the wrong errand as a clarification button and, after
+two off-topic messages in a row, hand the customer to a human for nothing. The
+parse stays honest: the new intent keeps DIET's top confidence, DIET's ranking
+follows it unchanged (without its own entry for the rejected intent), and the
+`oos` reading names the intent DIET predicted.
 
 Never rejected: intents in `exempt_intents` (inform, affirm, deny: their
 examples are bare numbers and "好的", too short to have a meaningful
@@ -123,6 +126,8 @@ class OutOfScopeDetector(ProjectComponent):
             "exempt_intents": ["inform", "affirm", "deny"],
             # An intent with fewer examples than this is not checked (no calibration).
             "min_examples": 5,
+            # What a rejected prediction becomes: out_of_scope or nlu_fallback.
+            "rejected_intent": OUT_OF_SCOPE,
             # Dense featurizers to read (graph node names); empty: all of them.
             "featurizers": [],
         }
@@ -141,6 +146,8 @@ class OutOfScopeDetector(ProjectComponent):
             raise ValueError("OutOfScopeDetector: percentile must be within [0, 100]")
         if not -1 <= float(config["floor"]) <= float(config["ceiling"]) <= 1:
             raise ValueError("OutOfScopeDetector: need -1 ≤ floor ≤ ceiling ≤ 1")
+        if config["rejected_intent"] not in REJECTED_INTENTS:
+            raise ValueError(f"OutOfScopeDetector: rejected_intent must be one of {sorted(REJECTED_INTENTS)}")
         if int(config["top_k"]) < 1 or int(config["min_examples"]) < 2:
             raise ValueError("OutOfScopeDetector: top_k must be ≥ 1 and min_examples ≥ 2")
 
@@ -216,7 +223,7 @@ class OutOfScopeDetector(ProjectComponent):
         for message in messages:
             reading = self._reading(message)
             if reading["rejected"]:
-                self._reject(message)
+                self._reject(message, self._config["rejected_intent"])
             message.set(OOS, reading, add_to_output=True)
         return messages
 
@@ -256,9 +263,10 @@ class OutOfScopeDetector(ProjectComponent):
         return {**reading, "rejected": True, "reason": REASON_FAR}
 
     @staticmethod
-    def _reject(message: Message) -> None:
-        """nlu_fallback as FallbackClassifier sets it; DIET's ranking stays below it, unchanged."""
+    def _reject(message: Message, name: Text) -> None:
+        """As FallbackClassifier does it: the new intent on top, DIET's ranking below it."""
         confidence = (message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY, 0.0)
-        fallback = {INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME, PREDICTED_CONFIDENCE_KEY: confidence}
-        message.set(INTENT, fallback, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [dict(fallback), *(message.get(INTENT_RANKING_KEY) or [])], add_to_output=True)
+        rejected = {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+        ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != name]
+        message.set(INTENT, rejected, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, [dict(rejected), *ranking], add_to_output=True)

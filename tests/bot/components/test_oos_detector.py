@@ -93,7 +93,7 @@ def test_floor_and_ceiling_bound_the_thresholds(tmp_path):
     assert capped.thresholds == pytest.approx({"tight": 0.5, "spread": 0.5})
 
 
-def test_near_message_keeps_its_intent_and_far_one_becomes_nlu_fallback(tmp_path):
+def test_near_message_keeps_its_intent_and_far_one_becomes_out_of_scope(tmp_path):
     detector = build(tmp_path)
     detector.train(HAND_MADE)
     near = predicted(with_vector("near", unit(3)), "tight", 0.93)
@@ -102,14 +102,14 @@ def test_near_message_keeps_its_intent_and_far_one_becomes_nlu_fallback(tmp_path
 
     assert near.get("intent")["name"] == "tight"
     assert near.get(OOS)["rejected"] is False
-    assert far.get("intent") == {"name": "nlu_fallback", "confidence": 0.93}
+    assert far.get("intent") == {"name": "out_of_scope", "confidence": 0.93}
     reading = far.get(OOS)
     assert reading["rejected"] is True and reading["intent"] == "tight"
     assert reading["similarity"] == pytest.approx(np.cos(np.radians(35)), abs=1e-3)
     assert reading["threshold"] == pytest.approx(detector.thresholds["tight"], abs=1e-3)
     assert reading["out_of_scope_similarity"] == pytest.approx(np.cos(np.radians(20)), abs=1e-3)
-    # DIET's ranking stays, under the fallback, for the clarification's candidates.
-    assert [r["name"] for r in far.get("intent_ranking")] == ["nlu_fallback", "tight", "greet"]
+    # DIET's ranking stays under the new intent (without DIET's own out_of_scope entry).
+    assert [r["name"] for r in far.get("intent_ranking")] == ["out_of_scope", "tight", "greet"]
     assert OOS in far.as_dict(only_output_properties=True)
 
 
@@ -126,7 +126,17 @@ def test_a_far_message_nearer_to_its_intent_than_to_out_of_scope_examples_is_kep
     far_is_enough.train(HAND_MADE)
     rejected = predicted(with_vector("unusual", other_side), "tight")
     far_is_enough.process([rejected])
-    assert rejected.get("intent")["name"] == "nlu_fallback"
+    assert rejected.get("intent")["name"] == "out_of_scope"
+
+
+def test_the_rejected_intent_can_be_nlu_fallback(tmp_path):
+    detector = build(tmp_path, {"rejected_intent": "nlu_fallback"})
+    detector.train(HAND_MADE)
+    far = predicted(with_vector("far", unit(40)), "tight", 0.93)
+    far.set("intent_ranking", [*far.get("intent_ranking"), {"name": "out_of_scope", "confidence": 0.001}])
+    detector.process([far])
+    assert far.get("intent") == {"name": "nlu_fallback", "confidence": 0.93}
+    assert [r["name"] for r in far.get("intent_ranking")] == ["nlu_fallback", "tight", "greet", "out_of_scope"]
 
 
 def test_exempt_intents_entities_and_earlier_rejections_are_kept(tmp_path):
@@ -166,7 +176,7 @@ def test_round_trip_through_model_storage(tmp_path):
 
 
 def test_bad_configuration_is_refused():
-    for bad in ({"floor": 0.8, "ceiling": 0.5}, {"percentile": 120}, {"top_k": 0}):
+    for bad in ({"floor": 0.8, "ceiling": 0.5}, {"percentile": 120}, {"top_k": 0}, {"rejected_intent": "greet"}):
         with pytest.raises(ValueError):
             OutOfScopeDetector.validate_config(bad)
 
@@ -203,4 +213,4 @@ def test_a_train_timetable_read_as_logistics_is_rejected_a_rephrased_parcel_ques
     train = predicted(encoded(encoder, "明天北京到上海的高铁几点发车"), "logistics_track")
     detector.process([parcel, train])
     assert parcel.get("intent")["name"] == "logistics_track", parcel.get(OOS)
-    assert train.get("intent")["name"] == "nlu_fallback", train.get(OOS)
+    assert train.get("intent")["name"] == "out_of_scope", train.get(OOS)
