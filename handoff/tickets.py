@@ -17,6 +17,7 @@ from typing import Any, Optional, cast
 from sqlalchemy import case, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from contract import channels, delivery
 from contract import tickets as contract
@@ -90,6 +91,7 @@ def list_tickets(ctx: Ctx, agent: Agent, status: Optional[str], sla_class: Optio
         query = query.where(Ticket.sla_class == sla_class)
     # the respond deadline comes before the resolve deadline: it is the next one until answered
     next_due = case((Ticket.first_response_at.is_(None), Ticket.respond_by), else_=Ticket.resolve_by)
+    query = query.options(selectinload(Ticket.handoff), selectinload(Ticket.assigned_agent))  # one query each
     rows = ctx.db.scalars(query.order_by(next_due, Ticket.id.desc()).limit(LIST_LIMIT))
     now, tz = ctx.clock.now(), ctx.settings.tz
     items = [ticket_item(t, tz, now) for t in rows]
