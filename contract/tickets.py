@@ -111,3 +111,5 @@ HANDLED_BY: Tuple[str, ...] = (HANDLED_BY_BOT, HANDLED_BY_PERSON)
 
 # `detail` of the EV_CLOSED event of a resolved ticket that closed itself when the reopen window passed.
 CLOSED_AFTER_WINDOW = "reopen_window"
+# What the console says of an event's `detail` (an alert's detail is a deadline: DEADLINE_LABELS).
+EVENT_DETAIL_LABELS: Dict[str, str] = {CLOSED_AFTER_WINDOW: "解决后客户在期限内未再回复，自动关闭"}

@@ -280,5 +280,6 @@ class Labels(BaseModel):
     ticket_statuses: dict[str, str]
     sla_classes: dict[str, str]
     ticket_events: dict[str, str]
+    ticket_event_details: dict[str, str]
     ticket_deadlines: dict[str, str]
     delivered_via: dict[str, str]

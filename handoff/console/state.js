@@ -8,7 +8,8 @@ export const state = {
   loggedIn: false,
   // display labels from the service (GET /api/labels): code → Chinese, by kind
   labels: { reasons: {}, reasons_short: {}, states: {}, dispositions: {}, roles: {}, agent_roles: {}, sentiments: {}, channels: {}, delivery_reasons: {},
-            ticket_statuses: {}, sla_classes: {}, ticket_events: {}, ticket_deadlines: {}, delivered_via: {} },
+            ticket_statuses: {}, sla_classes: {}, ticket_events: {}, ticket_event_details: {}, ticket_deadlines: {},
+            delivered_via: {} },
   labelsLoaded: false,
 
   current: null,           // the open handoff (detail)

@@ -146,7 +146,7 @@ function renderTimeline(events) {
     const alert = kind === "at_risk" || kind === "breached";
     const what = (alert && event.detail ? label("ticket_deadlines", event.detail) : "") + label("ticket_events", kind);
     const by = event.agent_name || "";
-    const detail = !alert && event.detail ? str(event.detail) : "";
+    const detail = !alert && event.detail ? state.labels.ticket_event_details[event.detail] || "" : "";
     list.appendChild(el("li", { className: "event event-" + str(kind), "data-event": kind }, [
       el("time", { className: "event-time", text: formatDateTime(event.at) }),
       el("span", { className: "event-what", text: what }),

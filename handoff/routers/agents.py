@@ -119,6 +119,7 @@ LABELS = Labels(
     ticket_statuses=tickets.STATUS_LABELS,
     sla_classes=tickets.SLA_CLASS_LABELS,
     ticket_events=tickets.EVENT_LABELS,
+    ticket_event_details=tickets.EVENT_DETAIL_LABELS,
     ticket_deadlines=tickets.DEADLINE_LABELS,
     delivered_via=tickets.VIA_LABELS,
 )
