@@ -33,6 +33,15 @@ class RasaUnavailable(ApiError):
         self.reason = reason
 
 
+class _TookFallback(Exception):
+    """Rasa's 500 carried a channel's ``contract.delivery.Rerouted``: the message took a
+    fallback route (``outcome``), and Rasa saved none of the call's events."""
+
+    def __init__(self, outcome: delivery.Outcome) -> None:
+        super().__init__(f"{outcome.state} via {outcome.via}")
+        self.outcome = outcome
+
+
 def _error_message(response: httpx.Response) -> Optional[str]:
     """The ``message`` of Rasa's error body (where a channel's NotDelivered ends up)."""
     try:
@@ -110,16 +119,35 @@ class RasaClient:
             log.warning("Rasa unreachable for %s: %s", path, type(exc).__name__)
             raise RasaUnavailable(type(exc).__name__) from exc
         if response.status_code >= 300:
-            reason = delivery.reason_in(_error_message(response)) or delivery.RASA_UNAVAILABLE
+            message = _error_message(response)
+            outcome = delivery.outcome_in(message)
+            if outcome is not None and outcome.via is not None:
+                raise _TookFallback(outcome)
+            reason = delivery.reason_in(message) or delivery.RASA_UNAVAILABLE
             log.warning("Rasa answered %s for %s (%s)", response.status_code, path, reason)
             raise RasaUnavailable(f"HTTP {response.status_code}", reason)
         return response
 
-    async def append_events(self, sender_id: str, events: list[dict[str, Any]]) -> None:
-        """POST the events; RasaUnavailable when Rasa cannot be reached or refuses them."""
-        params = {"execute_side_effects": "true", "output_channel": "latest"}
+    async def append_events(
+        self, sender_id: str, events: list[dict[str, Any]], side_effects: bool = True
+    ) -> Optional[delivery.Outcome]:
+        """POST the events; None when the channel delivered them live, the outcome when it
+        took a fallback route (contract.delivery.Rerouted: the events are then appended again
+        without side effects, since Rasa saved none of them); RasaUnavailable when Rasa
+        cannot be reached or refuses them."""
+        params = {"execute_side_effects": "true" if side_effects else "false", "output_channel": "latest"}
         path = f"/conversations/{quote(sender_id, safe='')}/tracker/events"
-        await self._call("POST", path, params=params, json=events)
+        try:
+            await self._call("POST", path, params=params, json=events)
+        except _TookFallback as fallback:
+            log.info("the channel took a fallback for %s: %s", path, fallback)
+            try:
+                await self.append_events(sender_id, events, side_effects=False)
+            except (RasaUnavailable, _TookFallback):
+                # the customer has it (or will): only the conversation's copy is missing
+                log.warning("the events of a rerouted message were not kept in the conversation")
+            return fallback.outcome
+        return None
 
     async def tracker(self, sender_id: str) -> TrackerState:
         """Whether the conversation is paused, with all its events (``include_events=ALL``: a
@@ -138,8 +166,11 @@ class RasaClient:
     async def send_agent_reply(self, sender_id: str, text: str, agent_name: str) -> None:
         await self.append_events(sender_id, agent_reply_events(text, agent_name))
 
-    async def send_ticket_answer(self, sender_id: str, text: str, agent_name: str, number: str) -> None:
-        await self.append_events(sender_id, ticket_answer_events(text, agent_name, number))
+    async def send_ticket_answer(
+        self, sender_id: str, text: str, agent_name: str, number: str
+    ) -> Optional[delivery.Outcome]:
+        """None: delivered live; else the fallback the channel took (e.g. a WeChat template)."""
+        return await self.append_events(sender_id, ticket_answer_events(text, agent_name, number))
 
     async def send_queue_update(self, sender_id: str, position: int, eta: int) -> None:
         await self.append_events(sender_id, queue_update_events(position, eta))

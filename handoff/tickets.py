@@ -170,9 +170,14 @@ class DeliveryOutcome:
     via: str
 
 
-def delivery_outcome(channel: str, error: Optional[RasaUnavailable]) -> DeliveryOutcome:
-    """The route follows the handoff's channel: the web chat's conversation, WeChat's
-    customer-service message, else the stored conversation."""
+def delivery_outcome(
+    channel: str, error: Optional[RasaUnavailable], rerouted: Optional[delivery.Outcome] = None
+) -> DeliveryOutcome:
+    """The route the channel named when it took a fallback (a WeChat template: delivered;
+    kept for the customer's next message: pending); else the handoff's channel's live one:
+    the web chat's conversation, WeChat's customer-service message, else the stored conversation."""
+    if rerouted is not None and rerouted.via is not None:
+        return DeliveryOutcome(rerouted.state, None, rerouted.via)
     via = {channels.WEBCHAT: contract.VIA_WEBCHAT, channels.WECHAT: contract.VIA_CUSTOMER_SERVICE}.get(
         channel, contract.VIA_OTHER
     )
@@ -200,11 +205,13 @@ def answer(ctx: Ctx, agent: Agent, ticket_id: int, text: str) -> dict[str, Any]:
     ctx.db.add(message)
     ctx.db.commit()
     error: Optional[RasaUnavailable] = None
+    rerouted: Optional[delivery.Outcome] = None
     try:
-        ctx.run(ctx.rasa.send_ticket_answer, ticket.sender_id, message.text, agent.display_name, ticket.number)
+        send = ctx.rasa.send_ticket_answer
+        rerouted = ctx.run(send, ticket.sender_id, message.text, agent.display_name, ticket.number)
     except RasaUnavailable as exc:
         error = exc
-    outcome = delivery_outcome(ticket.handoff.channel, error)
+    outcome = delivery_outcome(ticket.handoff.channel, error, rerouted)
     message.delivery, message.delivery_reason, message.delivered_via = outcome.state, outcome.reason, outcome.via
     ctx.db.commit()
     if outcome.state == delivery.DELIVERED:

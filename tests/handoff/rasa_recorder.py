@@ -8,6 +8,9 @@ recorded pause/resume events left it (``paused[sender]`` may be set by a test) a
 customer's messages) and every event the service appended (stamped with the time it came).
 ``fail = True`` makes it answer 500 (with ``fail_message`` as Rasa's error message);
 ``hold()`` makes POSTs wait until ``release()`` (``holding`` counts those waiting).
+``channel_signal`` (e.g. ``str(contract.delivery.Rerouted(...))``) makes the calls that
+execute side effects answer 500 carrying it and keep nothing, as Rasa does when the output
+channel raises (it saves the tracker only after the side effects).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ class RasaRecorder:
         self.requests: list[Recorded] = []
         self.fail = False
         self.fail_message = "An unexpected error occurred."
+        self.channel_signal: str | None = None
         self.paused: dict[str, bool] = {}
         self.tracker_reads: list[str] = []
         self.events: dict[str, list[dict[str, Any]]] = {}
@@ -74,6 +78,10 @@ class RasaRecorder:
                 if recorder.fail:
                     body_500 = {"version": "3.6", "status": "failure", "message": recorder.fail_message, "code": 500}
                     return self._answer(500, body_500)
+                signal = recorder.channel_signal
+                if signal and parse_qs(url.query).get("execute_side_effects", ["false"])[-1] == "true":
+                    message = f"An unexpected error occurred. Error: {signal}"
+                    return self._answer(500, {"version": "3.6", "status": "failure", "message": message, "code": 500})
                 try:
                     events = json.loads(body)
                 except ValueError:
@@ -122,6 +130,7 @@ class RasaRecorder:
             self.events.clear()
         self.fail = False
         self.fail_message = "An unexpected error occurred."
+        self.channel_signal = None
 
     def hold(self) -> None:
         """POSTs wait (are not answered, not recorded) until ``release()``."""
