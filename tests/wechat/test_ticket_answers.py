@@ -150,3 +150,14 @@ def test_the_outcome_travels_in_rasas_error_message():
     assert delivery.reason_in(message) is None
     for unknown in ("Error: rerouted:delivered:carrier_pigeon", "Error: rerouted:lost:next_contact", "", None):
         assert delivery.outcome_in(unknown) is None
+
+
+def test_a_passive_account_keeps_the_answer_for_the_next_passive_reply(fake):
+    with ServedChannel(config_for(fake, mode="passive"), ScriptedBot()) as served:
+        signal = send(served, "oPassive", ticket_answer())
+        assert isinstance(signal, delivery.Rerouted), signal
+        assert (signal.via, signal.state) == (VIA_NEXT_CONTACT, delivery.PENDING)
+        reply = fake.push(served.webhook, fake.text_xml("oPassive", "在吗")).reply
+    assert reply is not None and HEADER + "\n【人工客服 小王】" + ANSWER in reply
+    assert reply.index(HEADER) < reply.index("您说的是：在吗")
+    assert fake.api.sends == [] and fake.api.template_sends == []
