@@ -16,7 +16,8 @@
   and records every call.
 - `/cgi-bin/message/template/send` (template messages, outside the 48-hour window and
   the 5 messages): accepts only templates added with `add_template` (else 40037) and
-  customers who follow the account (`unfollow` makes it answer 43004), sends a repeat
+  customers who follow the account (`unfollow` makes it answer 43004 until the customer
+  follows again: a `subscribe` event), sends a repeat
   of a `client_msg_id` once, and records every call (`template_sends`).
 """
 
@@ -385,6 +386,9 @@ class FakeWeChat:
 
     def _new_customer_message(self, xml: str) -> None:
         doc = xmltodict.parse(xml)["xml"]
+        if doc.get("MsgType") == "event" and doc.get("Event") == "subscribe":
+            with self.api.lock:
+                self.api.unfollowed.discard(doc.get("FromUserName", ""))
         self.customer_wrote(doc.get("FromUserName", ""))
 
     def customer_wrote(self, openid: str) -> None:
