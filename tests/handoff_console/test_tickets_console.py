@@ -10,7 +10,9 @@ second, so that the deadline comes near and passes while the agent watches.
 An agent finds the tickets nearest deadline first with their time left, claims one,
 answers it (Ctrl+Enter), sees it answered and how the answer reached the customer,
 resolves it; the time left ticks on without a reload; a deadline alert shows as a toast
-and a count on the 工单 tab; a supervisor sees every ticket and gives one to an agent.
+and a count on the 工单 tab; an answer Rasa did not take is marked 「未送达」 with its reason
+(a service of its own whose Rasa is away); a supervisor sees every ticket and gives one to
+an agent.
 Waits wait for what the agent would see; nothing is timed.
 """
 
@@ -74,6 +76,19 @@ def ticket_desk(rasa_url: str, tmp_path_factory) -> Iterator[Dict]:
             assert opened["on_duty"] is False and opened["ticket"]["sla_class"] == REASONS[reason], opened
             tickets[reason] = {**opened["ticket"], "sender": sender, "package": handed}
         yield {"url": url, "tickets": tickets}
+
+
+def open_ticket_without_rasa(url: str, reason: str) -> Dict:
+    """A ticket of a conversation Rasa never saw (for a service whose Rasa is away)."""
+    now = time.time()
+    greeting = [
+        {"role": "customer", "text": "你好", "at": iso(now - 60)},
+        {"role": "bot", "text": "您好，请问有什么可以帮您？", "at": iso(now - 59)},
+    ]
+    handed = {**package(f"rest-{uuid.uuid4().hex}", greeting), "reason": reason}
+    response = requests.post(f"{url}/api/handoffs", json=handed, headers=SERVICE_HEADERS, timeout=30)
+    assert response.status_code == 201, response.text
+    return response.json()["ticket"]
 
 
 def screenshot(page, name: str) -> Path:
@@ -248,15 +263,7 @@ def test_a_deadline_alert_shows_a_toast_and_a_count_on_the_tab(context, tmp_path
         "HANDOFF_TICKET_WATCH_SECONDS": "1",
     }
     with running_handoff(tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}", extra_env=settings) as url:
-        now = time.time()
-        greeting = [
-            {"role": "customer", "text": "你好", "at": iso(now - 60)},
-            {"role": "bot", "text": "您好，请问有什么可以帮您？", "at": iso(now - 59)},
-        ]
-        handed = {**package(f"rest-{uuid.uuid4().hex}", greeting), "reason": "complain"}
-        response = requests.post(f"{url}/api/handoffs", json=handed, headers=SERVICE_HEADERS, timeout=30)
-        assert response.status_code == 201, response.text
-        ticket = response.json()["ticket"]
+        ticket = open_ticket_without_rasa(url, "complain")
         assert ticket["sla_class"] == "urgent"
         page = context.new_page()
         errors = []
@@ -286,6 +293,35 @@ def test_a_deadline_alert_shows_a_toast_and_a_count_on_the_tab(context, tmp_path
         assert timeline(page) == ["创建工单", "首次响应即将超时", "首次响应已超时"]
         assert row(page, ticket["id"]).get_attribute("data-urgency") == "breached"
         screenshot(page, "-overdue")
+        assert errors == []
+
+
+def test_an_answer_that_did_not_reach_the_customer_is_marked(context, tmp_path):
+    """A service whose Rasa does not answer: the answer is kept, marked 「未送达」 with the reason,
+    and the ticket stays with the agent to answer again."""
+    settings = {"HANDOFF_REQUIRE_AGENT_ONLINE": "true"}
+    with running_handoff(tmp_path, rasa_url=f"http://127.0.0.1:{free_port()}", extra_env=settings) as url:
+        ticket = open_ticket_without_rasa(url, "request_human")
+        page = context.new_page()
+        errors = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        open_tickets_tab(page, url, "wang")
+        row(page, ticket["id"]).click()
+        wait_for_status(page, ticket["id"], "open")
+        page.click("#ticket-claim")
+        wait_for_status(page, ticket["id"], "assigned")
+        page.fill("#ticket-answer", "您好，我们已收到您的留言，正在为您处理。")
+        with page.expect_response(lambda r: r.url.endswith("/answer")) as answered:
+            page.click("#ticket-send")
+        assert answered.value.status == 201 and answered.value.json()["delivery"] == "not_delivered"
+        mark = page.locator("#ticket-messages .msg-agent .msg-not-delivered")
+        mark.wait_for()
+        assert mark.text_content() == "未送达：机器人服务暂时不可用"
+        assert page.get_attribute("#ticket-main", "data-status") == "assigned"
+        assert page.text_content("#ticket-badges .ticket-status") == "处理中"
+        assert "客服已答复" not in timeline(page)
+        assert page.text_content("#ticket-left").startswith("首次响应时限 "), "the first response is still due"
+        assert page.is_enabled("#ticket-answer"), "the agent answers again"
         assert errors == []
 
 
