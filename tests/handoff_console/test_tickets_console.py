@@ -130,7 +130,7 @@ def timeline(page) -> list:
     return page.eval_on_selector_all("#ticket-events .event-what", "rows => rows.map(r => r.textContent)")
 
 
-def test_an_agent_claims_answers_and_resolves_a_ticket(ticket_desk, rasa_url, context):
+def test_an_agent_claims_answers_resolves_reopens_and_closes_a_ticket(ticket_desk, rasa_url, context):
     url, tickets = ticket_desk["url"], ticket_desk["tickets"]
     ticket = tickets["upset"]
     page = context.new_page()
@@ -220,6 +220,18 @@ def test_an_agent_claims_answers_and_resolves_a_ticket(ticket_desk, rasa_url, co
     gone = "id => !document.querySelector(`#ticket-list .ticket[data-ticket-id='${id}']`)"
     page.wait_for_function(gone, arg=ticket["id"])
     page.select_option("#ticket-status-filter", "resolved")
+    row(page, ticket["id"]).wait_for()
+
+    # 重新打开, then 关闭: final, only 重新打开 is left
+    page.click("#ticket-reopen")
+    wait_for_status(page, ticket["id"], "assigned")
+    assert timeline(page)[-1] == "重新打开" and page.is_enabled("#ticket-answer")
+    page.click("#ticket-close")
+    wait_for_status(page, ticket["id"], "closed")
+    assert page.text_content("#ticket-badges .ticket-status") == "已关闭"
+    assert timeline(page)[-1] == "工单关闭"
+    assert page.is_visible("#ticket-reopen") and page.is_hidden("#ticket-close") and page.is_disabled("#ticket-answer")
+    page.select_option("#ticket-status-filter", "closed")
     row(page, ticket["id"]).wait_for()
     assert errors == []
 
@@ -337,8 +349,8 @@ def test_a_supervisor_sees_every_ticket_and_gives_one_to_an_agent(ticket_desk, b
     with page_context(browser, 1440, 1000, WAIT_MS) as zhou_context:
         zhou = zhou_context.new_page()
         open_tickets_tab(zhou, url, "zhou")
-        zhou.select_option("#ticket-status-filter", "resolved")
-        row(zhou, wang_claimed).wait_for()  # another agent's, resolved: a supervisor sees it
+        zhou.select_option("#ticket-status-filter", "closed")
+        row(zhou, wang_claimed).wait_for()  # another agent's, closed: a supervisor sees it
         zhou.select_option("#ticket-status-filter", "")
         row(zhou, general).click()
         wait_for_status(zhou, general, "open")
