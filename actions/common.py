@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from datetime import datetime
 from typing import Any, Dict, List, Optional
+from zoneinfo import ZoneInfo
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
@@ -74,6 +76,32 @@ def latest_user_event(tracker: Tracker) -> Dict[str, Any]:
 def latest_metadata(tracker: Tracker) -> Dict[str, Any]:
     metadata = latest_user_event(tracker).get("metadata") or {}
     return metadata if isinstance(metadata, dict) else {}
+
+
+def events_of_this_session(tracker: Tracker) -> List[Dict[str, Any]]:
+    """Applied events after the latest session start or restart (Rasa's applied_events;
+    rasa_sdk's does not cut at session_started)."""
+    events = tracker.applied_events()
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") in ("session_started", "restart"):
+            return events[index + 1 :]
+    return events
+
+
+def local_time(value: Any, timezone: str) -> Optional[datetime]:
+    """An ISO 8601 moment from a service, in the customer's time zone (None if unreadable;
+    a moment without an offset is taken as already local)."""
+    try:
+        moment = datetime.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+    zone = ZoneInfo(timezone)
+    return moment.astimezone(zone) if moment.tzinfo else moment.replace(tzinfo=zone)
+
+
+def month_day_time(moment: datetime) -> str:
+    """'12月3日 17:00'."""
+    return f"{moment.month}月{moment.day}日 {moment:%H:%M}"
 
 
 def turn_id(tracker: Tracker) -> str:

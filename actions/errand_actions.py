@@ -32,6 +32,7 @@ from actions.errands.base import (
     summarise,
 )
 from actions.settings import settings
+from actions.survey_actions import silence_reminder
 from contract import slots
 
 logger = logging.getLogger(__name__)
@@ -261,7 +262,9 @@ class ActionDoErrand(Action):
         blocked = tracker.get_slot("errand_blocked")
         if blocked and blocked != BLOCKED_BACKEND_DOWN:
             return reset + [SlotSet(slots.ERRAND_OUTCOME, slots.OUTCOME_FAILED)] + failed
-        return reset + [SlotSet(slots.ERRAND_OUTCOME, slots.OUTCOME_DONE), SlotSet(slots.ERRAND_FAILURES, 0)]
+        done = [SlotSet(slots.ERRAND_OUTCOME, slots.OUTCOME_DONE), SlotSet(slots.ERRAND_FAILURES, 0)]
+        # served: the satisfaction question follows a silence (actions/survey_actions.py)
+        return reset + done + silence_reminder(tracker)
 
     async def answer(self, name: str, tracker: Tracker) -> List[Reply]:
         errand = errand_named(name)

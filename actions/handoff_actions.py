@@ -22,7 +22,7 @@ from actions import texts
 from actions.backend_client import BackendError, BackendUnavailable, backend
 from actions.common import say, turn_id
 from actions.errands import INTENT_LABELS
-from actions.handoff_client import HandoffRateLimited, HandoffUnavailable, handoff_service
+from actions.handoff_client import HandoffRateLimited, HandoffRefused, HandoffUnavailable, handoff_service
 from actions.handoff_package import customer_verified, order_ids, slots, summary, transcript
 from contract import channels, handoff
 from contract import slots as slot_names
@@ -32,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 ORDERS_IN_PACKAGE = 5
 REQUEST_ID_CHARS = 64  # handoff/schemas.py HandoffPackage.request_id
+SLOT_TICKET = "ticket_awaiting_message"
 CLARIFY_IGNORED = {"nlu_fallback", "out_of_scope", "inform", "affirm", "deny", "greet", "goodbye", "thank"}
 
 
@@ -161,26 +162,51 @@ class ActionRecordSatisfaction(Action):
 
 
 class ActionTakeTicketMessage(Action):
-    """Outside business hours: the customer's next message goes onto their ticket."""
+    """The customer's next message goes onto their ticket: the message they were invited to
+    leave outside business hours, or their reply to an agent's answer (the handoff service
+    then sets ticket_awaiting_message to the ticket number). The handoff policy routes it
+    here; a bare thanks or goodbye it answers as usual instead."""
 
     def name(self) -> Text:
         return "action_take_ticket_message"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict):
-        ticket_id = tracker.get_slot("ticket_awaiting_message")
+        ticket = str(tracker.get_slot(SLOT_TICKET) or "")
         text = (tracker.latest_message.get("text") or "").strip()
-        if not ticket_id:
+        if not ticket:
             return []
         if not text:
             say(dispatcher, texts.TICKET_MESSAGE_EMPTY)
             return []  # still waiting for the message
+        if ticket.isdigit():  # a row id, saved before tickets were named by their number
+            return await _onto_ticket_by_id(dispatcher, ticket, text)
         try:
-            answer = await handoff_service().add_ticket_message(str(ticket_id), text)
+            answer = await handoff_service().add_customer_ticket_message(
+                ticket, tracker.sender_id, text, request_id(tracker)
+            )
+        except HandoffRefused as refused:
+            if refused.status not in (404, 409):
+                say(dispatcher, texts.TICKET_MESSAGE_FAILED)
+                return []
+            # closed, or no longer this customer's: nothing to add it to
+            say(dispatcher, texts.TICKET_CLOSED.format(number=ticket))
+            return [SlotSet(SLOT_TICKET, None)]
         except HandoffUnavailable:
             say(dispatcher, texts.TICKET_MESSAGE_FAILED)
             return []  # still waiting for the message: the customer may send it again
-        say(dispatcher, texts.TICKET_MESSAGE_TAKEN.format(number=answer.get("ticket_number") or ticket_id))
-        return [SlotSet("ticket_awaiting_message", None)]
+        said = texts.TICKET_REPLY_REOPENED if answer.get("reopened") else texts.TICKET_REPLY_ADDED
+        say(dispatcher, said.format(number=answer.get("ticket_number") or ticket))
+        return [SlotSet(SLOT_TICKET, None)]
+
+
+async def _onto_ticket_by_id(dispatcher: CollectingDispatcher, ticket_id: str, text: str) -> List[Dict[str, Any]]:
+    try:
+        answer = await handoff_service().add_ticket_message(ticket_id, text)
+    except HandoffUnavailable:
+        say(dispatcher, texts.TICKET_MESSAGE_FAILED)
+        return []
+    say(dispatcher, texts.TICKET_MESSAGE_TAKEN.format(number=answer.get("ticket_number") or ticket_id))
+    return [SlotSet(SLOT_TICKET, None)]
 
 
 # ---------------------------------------------------------------------- package parts

@@ -9,7 +9,7 @@ that asked), so a timeout may be retried once.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional
 
 import httpx
 
@@ -22,6 +22,16 @@ logger = logging.getLogger(__name__)
 
 class HandoffUnavailable(Exception):
     """The handoff service could not be reached or failed."""
+
+
+class HandoffRefused(HandoffUnavailable):
+    """The service answered and refused (4xx other than 429): `status` and the error `code`
+    of its envelope, for the callers that tell these apart (a closed ticket: 409)."""
+
+    def __init__(self, path: str, status: int, code: str = "") -> None:
+        super().__init__(f"{path}: HTTP {status}")
+        self.status = status
+        self.code = code
 
 
 class HandoffRateLimited(HandoffUnavailable):
@@ -39,6 +49,12 @@ class HandoffClient:
         self.transport = transport
 
     async def _post(self, path: str, body: Dict[str, Any], attempts: int = 1) -> httpx.Response:
+        return await self._request("POST", path, body, attempts)
+
+    async def _get(self, path: str, attempts: int = 1) -> httpx.Response:
+        return await self._request("GET", path, None, attempts)
+
+    async def _request(self, method: str, path: str, body: Optional[Dict[str, Any]], attempts: int) -> httpx.Response:
         headers = {SERVICE_KEY_HEADER: self.config.handoff_service_key}
         last: Optional[Exception] = None
         async with httpx.AsyncClient(
@@ -46,14 +62,17 @@ class HandoffClient:
         ) as client:
             for _ in range(attempts):
                 try:
-                    response = await client.post(path, json=body, headers=headers)
+                    response = await client.request(method, path, json=body, headers=headers)
                 except httpx.HTTPError as error:
                     last = error
                     continue
                 if response.status_code == 429:
                     logger.info("handoff service %s: rate limited", path)
                     raise HandoffRateLimited(_error_message(response))
-                if response.status_code >= 400:
+                if 400 <= response.status_code < 500:
+                    logger.warning("handoff service %s answered %s", path, response.status_code)
+                    raise HandoffRefused(path, response.status_code, _error_code(response))
+                if response.status_code >= 500:
                     logger.warning("handoff service %s answered %s", path, response.status_code)
                     raise HandoffUnavailable(f"{path}: HTTP {response.status_code}")
                 return response
@@ -74,7 +93,40 @@ class HandoffClient:
         return (await self._post(f"/api/handoffs/{handoff_id}/rating", {"rating": rating})).json()
 
     async def add_ticket_message(self, ticket_id: str, text: str) -> Dict[str, Any]:
+        """The ticket by its row id (a slot value saved before tickets were named by number)."""
         return (await self._post(f"/api/tickets/{ticket_id}/messages", {"text": text})).json()
+
+    async def add_customer_ticket_message(
+        self, number: str, sender_id: str, text: str, message_id: str
+    ) -> Dict[str, Any]:
+        """The customer's message onto their ticket `number`: idempotent on `message_id` (so
+        retried once); reopens an answered or resolved ticket within the window (`reopened`).
+        HandoffRefused 409: the ticket is closed; 404: no such ticket of this sender."""
+        body = {"sender_id": sender_id, "text": text, "message_id": message_id}
+        return (await self._post(f"/api/service/tickets/{number}/messages", body, attempts=2)).json()
+
+    async def lookup_tickets(self, sender_id: str) -> List[Dict[str, Any]]:
+        """The sender's latest tickets, newest first."""
+        answer = (await self._post("/api/service/tickets/lookup", {"sender_id": sender_id}, attempts=2)).json()
+        tickets = answer.get("tickets") if isinstance(answer, dict) else answer
+        return [t for t in tickets or [] if isinstance(t, dict)]
+
+    async def business_hours(self) -> Dict[str, Any]:
+        """{open_now, hours, business_days, today {date, working, name?}, next_opening, upcoming}."""
+        return (await self._get("/api/service/business-hours", attempts=2)).json()
+
+    async def store_rating(self, rating: Dict[str, Any]) -> Dict[str, Any]:
+        """A satisfaction rating ({sender_id, channel, handled_by, handoff_id, rating, intents,
+        request_id}); idempotent on request_id, so retried once."""
+        return (await self._post("/api/service/ratings", rating, attempts=2)).json()
+
+
+def _error_code(response: httpx.Response) -> str:
+    try:
+        code = response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return ""
+    return code if isinstance(code, str) else ""
 
 
 def _error_message(response: httpx.Response) -> str:

@@ -34,7 +34,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import texts
-from actions.common import say
+from actions.common import events_of_this_session, say
 
 ACTION_LISTEN = "action_listen"
 
@@ -97,17 +97,7 @@ def carried_over_slots(tracker: Tracker, domain: DomainDict) -> List[Dict[Text, 
         # Rasa's default: the session's SlotSet events again, in their order
         return [
             SlotSet(event["name"], event.get("value"))
-            for event in _events_of_this_session(tracker)
+            for event in events_of_this_session(tracker)
             if event.get("event") == "slot"
         ]
     return [SlotSet(name, tracker.get_slot(name)) for name in KEPT_ACROSS_SESSIONS if tracker.get_slot(name)]
-
-
-def _events_of_this_session(tracker: Tracker) -> List[Dict[Text, Any]]:
-    """Applied events after the latest session start or restart (Rasa's applied_events;
-    rasa_sdk's does not cut at session_started)."""
-    events = tracker.applied_events()
-    for index in range(len(events) - 1, -1, -1):
-        if events[index].get("event") in ("session_started", "restart"):
-            return events[index + 1 :]
-    return events

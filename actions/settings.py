@@ -25,6 +25,11 @@ class Settings:
     # returns, invoices, the bound phone).
     verification_ttl_s: float
     high_risk_verification_s: float
+    # The satisfaction question after a conversation the bot served alone
+    # (actions/survey_actions.py): asked after this many seconds of customer silence.
+    bot_survey_silence_s: float = 120.0
+    # Where the customer is: ticket deadlines and business hours are told in this time zone.
+    timezone: str = "Asia/Shanghai"
     # the action server itself (actions/server.py)
     server_host: str = "127.0.0.1"
     server_port: int = 5055
@@ -48,6 +53,8 @@ def load() -> Settings:
         handoff_timeout_s=float(os.environ.get("ACTIONS_HANDOFF_TIMEOUT_S", "3")),
         verification_ttl_s=_seconds("ACTIONS_VERIFICATION_TTL_S", 1800),
         high_risk_verification_s=_seconds("ACTIONS_HIGH_RISK_VERIFICATION_S", 300),
+        bot_survey_silence_s=_seconds("ACTIONS_BOT_SURVEY_SILENCE_S", 120),
+        timezone=os.environ.get("ACTIONS_TIMEZONE") or "Asia/Shanghai",
         # where it listens (loopback unless set), the bearer token Rasa must send
         # (endpoints.yml), the largest request body (a long conversation's tracker)
         server_host=os.environ.get("ACTIONS_HOST") or "127.0.0.1",

@@ -151,3 +151,49 @@ SATISFACTION_THANKS = {
     1: "非常抱歉这次服务没能让您满意，我们会认真复盘改进。如还有问题，回复「转人工」随时联系我们。",
 }
 SATISFACTION_FAILED = "感谢您的评价！"
+
+# ------------------------------------------------------------------ tickets (工单)
+# action_ticket_status: one line per ticket, the latest two.
+TICKET_LINE = "工单 {number}：{label}{detail}"
+TICKET_DUE = "，预计{when} 前处理完毕"
+TICKET_OVERDUE = "，已超过预计处理时间（{when}），非常抱歉让您久等，我们会尽快处理"
+TICKET_ANSWER = "\n客服答复：{answer}"
+TICKET_REPLY_HINT = "\n如需补充，直接回复我就可以，我会转给客服。"
+TICKETS_LATEST_TWO = "为您查到最近的两个工单：\n{lines}"
+TICKETS_NONE = "没有查到您的工单记录。有什么问题可以直接告诉我，需要人工帮忙的话回复「转人工」就好。"
+TICKETS_UNAVAILABLE = "非常抱歉，工单系统暂时没有响应，没能查到进度。请稍后再问我一次，或者回复「转人工」联系客服。"
+# action_take_ticket_message: the customer's reply to an answered ticket.
+TICKET_REPLY_ADDED = "已为您补充到工单 {number}，客服会尽快处理。"
+TICKET_REPLY_REOPENED = "已为您补充到工单 {number}，工单已重新打开，客服会尽快处理。"
+TICKET_CLOSED = "工单 {number} 已关闭，无法再补充了。您的问题可以直接告诉我，或者回复「转人工」联系客服。"
+
+# ------------------------------------------------------------------ business hours (FAQ)
+HOURS_OPEN = "人工客服的服务时间是{hours}，现在正在服务中，回复「转人工」就能联系人工客服。我是智能客服，24小时在线。"
+HOURS_CLOSED = (
+    "人工客服的服务时间是{hours}，现在不在服务时间，{next_opening}恢复服务。"
+    "您可以先给我留言，客服上班后会第一时间联系您。"
+)
+HOURS_HOLIDAY = (
+    "今天是{holiday}，人工客服休息，{next_opening}恢复服务（平时服务时间{hours}）。"
+    "您可以先给我留言，客服上班后会第一时间联系您。"
+)
+HOURS_DAYS = "{days} {hours}"
+WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
+EVERY_DAY = "每天"
+DAYS_RANGE = "{first}至{last}"
+DAYS_JOINED = "、"
+TODAY = "今天"
+TOMORROW = "明天"
+
+# ------------------------------------------------------------------ the bot's own survey
+# After a conversation the bot served alone (actions/survey_actions.py). The buttons in
+# ascending order, like the handoff service's survey: on WeChat they become numbered
+# choices, and the digit the customer types is the rating itself (the payload).
+BOT_SURVEY_QUESTION = "请问本次服务您满意吗？"
+BOT_SURVEY_BUTTONS = (
+    ("非常不满意", "1"),
+    ("不满意", "2"),
+    ("一般", "3"),
+    ("满意", "4"),
+    ("非常满意", "5"),
+)

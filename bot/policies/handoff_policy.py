@@ -6,10 +6,13 @@ the errand outcome the actions record) and, when a trigger trips, predicts
 ``action_handoff`` with the reason and the reading that tripped it in the
 ``handoff_trigger`` slot. Every threshold is a key of this policy in config.yml.
 
-It also owns the two one-message exchanges that follow a handoff: the
+It also owns the one-message exchanges that follow a question: the
 satisfaction survey the handoff service asks after returning a conversation
-(the next message, when it is a rating, goes to ``action_record_satisfaction``)
-and the message a customer leaves for a ticket outside business hours.
+(the next message, when it is a rating, goes to ``action_record_satisfaction``),
+the bot's own survey after a conversation it served alone (a rating goes to
+``action_record_bot_satisfaction``), and the message a customer leaves for a
+ticket (outside business hours, or their reply to an agent's answer; a bare
+thanks or goodbye is answered as usual instead).
 
 Its predictions carry priority 7, above RulePolicy (6), and overrule an active
 form: a customer who asks for a human gets one even where a rule or a form would
@@ -46,7 +49,14 @@ ACTION_HANDOFF = "action_handoff"
 ACTION_CLARIFY = "action_clarify_intent"
 ACTION_RECORD_SATISFACTION = "action_record_satisfaction"
 ACTION_TAKE_TICKET_MESSAGE = "action_take_ticket_message"
-OWN_ACTIONS = (ACTION_HANDOFF, ACTION_CLARIFY, ACTION_RECORD_SATISFACTION, ACTION_TAKE_TICKET_MESSAGE)
+ACTION_RECORD_BOT_SATISFACTION = "action_record_bot_satisfaction"
+OWN_ACTIONS = (
+    ACTION_HANDOFF,
+    ACTION_CLARIFY,
+    ACTION_RECORD_SATISFACTION,
+    ACTION_TAKE_TICKET_MESSAGE,
+    ACTION_RECORD_BOT_SATISFACTION,
+)
 
 # Slots (domain.yml) only this policy and the handoff actions use; the ones another
 # process reads are named in contract.slots.
@@ -55,6 +65,13 @@ SLOT_RATING = "satisfaction_rating"
 SLOT_TICKET = "ticket_awaiting_message"
 
 NLU_FALLBACK = "nlu_fallback"
+# Messages a reminder triggers (Rasa's EXTERNAL_ convention): not the customer's words.
+EXTERNAL_PREFIX = "EXTERNAL_"
+# While a ticket waits for the customer's message: a short thanks or goodbye closes the
+# wait and is answered as usual; a question about the ticket is answered and the wait stays.
+TICKET_CLOSING_INTENTS = ("thank", "goodbye")
+TICKET_CLOSING_MAX_CHARS = 12
+TICKET_QUESTION_INTENT = "ticket_status"
 
 # A survey answer: a digit 1-5 (the normaliser already made full-width digits
 # half-width) or the words a customer uses for one.
@@ -141,6 +158,8 @@ class HandoffPolicy(Policy):
         message = tracker.latest_message
         if message is None or not isinstance(message, UserUttered):
             return self._abstain(domain)
+        if _intent_of(message).startswith(EXTERNAL_PREFIX):
+            return self._abstain(domain)  # a reminder: its rule runs
         cleared: List[SlotSet] = []
         if tracker.get_slot(SLOT_SURVEY):
             # the normalised text: full-width digits are half-width there
@@ -149,8 +168,13 @@ class HandoffPolicy(Policy):
                 return self._predict(domain, ACTION_RECORD_SATISFACTION, optional_events=[SlotSet(SLOT_RATING, rating)])
             # not an answer to the survey: asked once, the message is served as usual
             cleared.append(SlotSet(SLOT_SURVEY, None))
+        bot_survey = self._bot_survey_answer(tracker, domain, message, cleared)
+        if bot_survey is not None:
+            return bot_survey
         if tracker.get_slot(SLOT_TICKET):
-            return self._predict(domain, ACTION_TAKE_TICKET_MESSAGE, events=cleared)
+            ticket = self._ticket_message(domain, message, cleared)
+            if ticket is not None:
+                return ticket
 
         trigger = self.trigger(tracker)
         if trigger is not None:
@@ -184,6 +208,35 @@ class HandoffPolicy(Policy):
                 [],
             )
         return self._abstain(domain)
+
+    def _bot_survey_answer(
+        self, tracker: DialogueStateTracker, domain: Domain, message: UserUttered, cleared: List[SlotSet]
+    ) -> Optional[PolicyPrediction]:
+        """The answer to the bot's own survey (actions/survey_actions.py): a rating is
+        recorded; anything else closes the survey and is served as usual."""
+        if not tracker.get_slot(slots.BOT_SURVEY_OPEN):
+            return None
+        rating = read_rating(message.parse_data.get("text") or message.text)
+        if rating is not None:
+            return self._predict(
+                domain, ACTION_RECORD_BOT_SATISFACTION, events=cleared, optional_events=[SlotSet(SLOT_RATING, rating)]
+            )
+        cleared.append(SlotSet(slots.BOT_SURVEY_OPEN, False))
+        return None
+
+    def _ticket_message(
+        self, domain: Domain, message: UserUttered, cleared: List[SlotSet]
+    ) -> Optional[PolicyPrediction]:
+        """The message a ticket waits for goes onto it, except a question about the ticket
+        (answered, the wait stays) and a bare thanks or goodbye (answered, the wait ends)."""
+        intent = _intent_of(message)
+        if intent == TICKET_QUESTION_INTENT:
+            return None
+        text = (message.parse_data.get("text") or message.text or "").strip()
+        if intent in TICKET_CLOSING_INTENTS and len(text) <= TICKET_CLOSING_MAX_CHARS:
+            cleared.append(SlotSet(SLOT_TICKET, None))
+            return None
+        return self._predict(domain, ACTION_TAKE_TICKET_MESSAGE, events=cleared)
 
     # ------------------------------------------------------------------ the triggers
     def trigger(self, tracker: DialogueStateTracker) -> Optional[Dict[Text, Any]]:
@@ -291,6 +344,10 @@ def _events_of_this_turn(tracker: DialogueStateTracker) -> List[Any]:
             break
         turn.append(event)
     return turn
+
+
+def _intent_of(message: UserUttered) -> str:
+    return str((message.intent or {}).get(INTENT_NAME_KEY) or "")
 
 
 def _negativity(message: UserUttered) -> Optional[float]:
