@@ -113,7 +113,8 @@ def test_a_service_that_does_not_answer_gets_an_apology(service):
 def reply(service: Service, text: str, ticket_no: str = "GD20261202000001") -> Dict[str, Any]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(handoff_actions, "handoff_service", service.client)
-        return run(handoff_actions.ActionTakeTicketMessage(), tracker(text, "inform", ticket_awaiting_message=ticket_no))
+        state = tracker(text, "inform", ticket_awaiting_message=ticket_no)
+        return run(handoff_actions.ActionTakeTicketMessage(), state)
 
 
 def test_the_reply_goes_onto_the_ticket_and_the_customer_hears_it_was_reopened():

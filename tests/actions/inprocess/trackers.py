@@ -50,7 +50,8 @@ def run(action: Action, state: Tracker) -> Dict[str, Any]:
     """Runs the action; its events, its messages and their texts joined."""
     dispatcher = CollectingDispatcher()
     events = asyncio.run(action.run(dispatcher, state, {}))
-    return {"events": events, "messages": dispatcher.messages, "text": " ".join(m["text"] or "" for m in dispatcher.messages)}
+    said = " ".join(m["text"] or "" for m in dispatcher.messages)  # a response by name has no text
+    return {"events": events, "messages": dispatcher.messages, "text": said}
 
 
 def slot_events(events: List[Dict[str, Any]]) -> Dict[str, Any]:
