@@ -185,7 +185,7 @@ class ActionTakeTicketMessage(Action):
                 ticket, tracker.sender_id, text, request_id(tracker)
             )
         except HandoffRefused as refused:
-            if refused.status not in (404, 409):
+            if refused.status not in (404, 409) and refused.code != "invalid_ticket_number":
                 say(dispatcher, texts.TICKET_MESSAGE_FAILED)
                 return []
             # closed, or no longer this customer's: nothing to add it to
@@ -195,7 +195,8 @@ class ActionTakeTicketMessage(Action):
             say(dispatcher, texts.TICKET_MESSAGE_FAILED)
             return []  # still waiting for the message: the customer may send it again
         said = texts.TICKET_REPLY_REOPENED if answer.get("reopened") else texts.TICKET_REPLY_ADDED
-        say(dispatcher, said.format(number=answer.get("ticket_number") or ticket))
+        number = (answer.get("message") or {}).get("ticket_number") or ticket
+        say(dispatcher, said.format(number=number))
         return [SlotSet(SLOT_TICKET, None)]
 
 

@@ -118,7 +118,7 @@ def reply(service: Service, text: str, ticket_no: str = "GD20261202000001") -> D
 
 
 def test_the_reply_goes_onto_the_ticket_and_the_customer_hears_it_was_reopened():
-    service = Service(status=201, body={"ticket_number": "GD20261202000001", "reopened": True})
+    service = Service(status=201, body={"message": {"ticket_number": "GD20261202000001"}, "reopened": True})
     result = reply(service, "还是没收到退款，麻烦再看看")
     assert result["text"] == "已为您补充到工单 GD20261202000001，工单已重新打开，客服会尽快处理。"
     assert service.requests[0].url.path == "/api/service/tickets/GD20261202000001/messages"
@@ -128,7 +128,7 @@ def test_the_reply_goes_onto_the_ticket_and_the_customer_hears_it_was_reopened()
 
 
 def test_a_reply_to_a_ticket_still_open_is_added_without_reopening():
-    service = Service(status=201, body={"ticket_number": "GD20261202000001", "reopened": False})
+    service = Service(status=201, body={"message": {"ticket_number": "GD20261202000001"}, "reopened": False})
     assert reply(service, "补充一下，订单号是20261101000001")["text"] == texts.TICKET_REPLY_ADDED.format(
         number="GD20261202000001"
     )
