@@ -56,6 +56,7 @@ class CustomerMessageOut(BaseModel):
     stored: bool = Field(description="False: this message_id was on the ticket already")
     status: str = Field(description="The ticket's status after the message")
     status_label: str
+    reopened: bool = Field(False, description="The message put an answered or resolved ticket back to work")
     message: TicketMessageItem
 
 

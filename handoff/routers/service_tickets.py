@@ -14,6 +14,9 @@ from ..hours import business_hours
 from ..ticket_schemas import BusinessHours, CustomerMessageIn, CustomerMessageOut, LookupIn, LookupOut
 from ..ticket_views import ticket_message_item
 
+# A customer's message puts these back to work (the ticket's `reopened` event): the answer says so.
+REOPENABLE = (contract.ANSWERED, contract.RESOLVED)
+
 router = APIRouter(prefix="/api/service", tags=["bot side"], dependencies=[Depends(require_service_key)])
 
 
@@ -32,6 +35,7 @@ def customer_message(number: str, body: CustomerMessageIn, ctx: CtxDep, response
     """201 stored; 200 when this ``message_id`` is on the ticket already; 404 ``not_found`` for a
     number that is not this sender's; 409 ``ticket_closed``; 422 ``invalid_ticket_number``."""
     ticket = tickets.customer_ticket(ctx, number[:64], body.sender_id)
+    was = ticket.status
     stored, message = tickets.add_customer_message(ctx, ticket, body.text, body.message_id)
     if not stored:
         response.status_code = 200
@@ -39,6 +43,7 @@ def customer_message(number: str, body: CustomerMessageIn, ctx: CtxDep, response
         "stored": stored,
         "status": ticket.status,
         "status_label": contract.STATUS_LABELS.get(ticket.status, ticket.status),
+        "reopened": stored and was in REOPENABLE and ticket.status in (contract.OPEN, contract.ASSIGNED),
         "message": ticket_message_item(message, ctx.settings.tz),
     }
 
