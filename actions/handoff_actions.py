@@ -24,7 +24,7 @@ from actions.common import say, turn_id
 from actions.errands import INTENT_LABELS
 from actions.handoff_client import HandoffRateLimited, HandoffRefused, HandoffUnavailable, handoff_service
 from actions.handoff_package import customer_verified, order_ids, slots, summary, transcript
-from contract import channels, handoff
+from contract import channels, handoff, tickets
 from contract import slots as slot_names
 from privacy import mask_text
 
@@ -32,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 ORDERS_IN_PACKAGE = 5
 REQUEST_ID_CHARS = 64  # handoff/schemas.py HandoffPackage.request_id
-SLOT_TICKET = "ticket_awaiting_message"
+SLOT_TICKET = tickets.SLOT_AWAITING_MESSAGE
 CLARIFY_IGNORED = {"nlu_fallback", "out_of_scope", "inform", "affirm", "deny", "greet", "goodbye", "thank"}
 
 
@@ -105,7 +105,8 @@ class ActionHandoff(Action):
                     respond_by=_when(ticket.get("respond_by")),
                 ),
             )
-            return events + [SlotSet("ticket_awaiting_message", str(ticket.get("id")))]
+            # the number (contract.tickets.SLOT_AWAITING_MESSAGE), as the service sets it with an answer
+            return events + [SlotSet(SLOT_TICKET, str(ticket.get("number") or ticket.get("id")))]
         if answer.get("already_open"):
             say(dispatcher, texts.HANDOFF_ALREADY)
         else:

@@ -29,7 +29,7 @@ from actions.common import events_of_this_session, say
 from actions.handoff_actions import request_id
 from actions.handoff_client import HandoffUnavailable, handoff_service
 from actions.settings import settings
-from contract import channels
+from contract import channels, tickets
 from contract import slots as slot_names
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,6 @@ SLOT_HANDOFF_SURVEY = "satisfaction_handoff_id"
 # Signs that a person is or was part of this session.
 PERSON_ACTIONS = ("action_handoff", "action_record_satisfaction")
 PERSON_EVENTS = ("pause", "resume")
-HANDLED_BY_BOT = "bot"
 
 
 def person_involved(tracker: Tracker) -> bool:
@@ -135,7 +134,7 @@ class ActionRecordBotSatisfaction(Action):
         body = {
             "sender_id": tracker.sender_id,
             "channel": tracker.get_latest_input_channel() or channels.REST,
-            "handled_by": HANDLED_BY_BOT,
+            "handled_by": tickets.HANDLED_BY_BOT,
             "handoff_id": None,
             "rating": rating,
             "intents": session_intents(tracker),

@@ -24,7 +24,7 @@ from contract import tickets as ticket_states
 TICKETS_TOLD = 2  # the newest tickets told in one answer
 # A ticket number the customer names (GD + date + sequence; the normaliser made digits half-width).
 TICKET_NUMBER = re.compile(r"GD\d{8,}", re.IGNORECASE)
-SLOT_TICKET = "ticket_awaiting_message"
+SLOT_TICKET = ticket_states.SLOT_AWAITING_MESSAGE
 
 
 class ActionTicketStatus(Action):

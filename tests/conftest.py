@@ -55,9 +55,14 @@ def rasa_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def handoff_url(rasa_port: int, tmp_path_factory) -> str:
-    state = tmp_path_factory.mktemp("handoff")
-    with running_handoff(state, rasa_url=f"http://127.0.0.1:{rasa_port}") as url:
+def handoff_state(tmp_path_factory) -> Path:
+    """The test handoff service's folder: its SQLite database is handoff.db there (running_handoff)."""
+    return tmp_path_factory.mktemp("handoff")
+
+
+@pytest.fixture(scope="session")
+def handoff_url(rasa_port: int, handoff_state: Path) -> str:
+    with running_handoff(handoff_state, rasa_url=f"http://127.0.0.1:{rasa_port}") as url:
         yield url
 
 

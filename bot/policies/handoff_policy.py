@@ -43,7 +43,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from contract import handoff as reasons
-from contract import slots
+from contract import slots, tickets
 
 ACTION_HANDOFF = "action_handoff"
 ACTION_CLARIFY = "action_clarify_intent"
@@ -62,7 +62,7 @@ OWN_ACTIONS = (
 # process reads are named in contract.slots.
 SLOT_SURVEY = "satisfaction_handoff_id"
 SLOT_RATING = "satisfaction_rating"
-SLOT_TICKET = "ticket_awaiting_message"
+SLOT_TICKET = tickets.SLOT_AWAITING_MESSAGE
 
 NLU_FALLBACK = "nlu_fallback"
 # Messages a reminder triggers (Rasa's EXTERNAL_ convention): not the customer's words.

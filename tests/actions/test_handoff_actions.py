@@ -176,7 +176,7 @@ def test_outside_business_hours_a_ticket_takes_the_customers_message(closed_acti
 
     c.user("订单20261101000001，快递员态度很差，请尽快联系我", "complain", sentiment=UPSET)
     taken = c.run("action_take_ticket_message")
-    assert "已收到您的留言" in taken["text"] and c.slots["ticket_awaiting_message"] is None
+    assert "已为您补充到工单" in taken["text"] and c.slots["ticket_awaiting_message"] is None
 
     handoff = handoff_of(supervisor(handoff_url), handoff_url, c.sender)
     assert handoff["state"] == "CLOSED" and handoff["ticket"]["sla_class"] == "urgent"
