@@ -12,7 +12,7 @@ import { formatDateTime, str } from "./format.js";
 import { asList, assigneeName, customerName, roleOf } from "./handoffs.js";
 import { MSG, label } from "./labels.js";
 import { markTicketOpen, refreshTickets, showTimeLeft, slaBadge, statusBadge } from "./ticket-list.js";
-import { handoffOf, heldByMe, received, ticketAssignee, ticketPath, unassigned } from "./tickets.js";
+import { heldByMe, received, ticketAssignee, ticketPath, unassigned } from "./tickets.js";
 import { isSupervisor, isTicketOpen, state } from "./state.js";
 import { notify } from "./status.js";
 
@@ -61,8 +61,8 @@ function renderTicket(ticket, switching) {
   clear(badges);
   badges.appendChild(slaBadge(ticket));
   badges.appendChild(statusBadge(ticket));
-  const handoff = handoffOf(ticket);
-  $("ticket-customer").textContent = customerName(ticket.customer_name || ticket.customer ? ticket : handoff);
+  const handoff = ticket.handoff || {};  // the handoff it came from: package, transcript
+  $("ticket-customer").textContent = customerName(ticket);
   const who = assigneeName(ticket);
   $("ticket-assignee").textContent = who ? "受理客服：" + who : "尚未受理";
   renderDeadlines(ticket);

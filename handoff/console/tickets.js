@@ -3,7 +3,7 @@
  * are contract/tickets.py's): which deadline comes next, how long is left, how pressing it
  * is, who holds it, and the words for each.
  */
-import { formatSpan, time } from "./format.js";
+import { formatSpan } from "./format.js";
 import { assigneeId } from "./handoffs.js";
 
 // A ticket's sub-resource: /api/tickets/<id>/<path>.
@@ -19,41 +19,22 @@ export function received(tickets) {
 }
 
 // "respond", "resolve", or null when no deadline is running (resolved, closed...).
-export function nextDeadline(ticket) {
-  if (ticket.next_deadline !== undefined) { return ticket.next_deadline || null; }
-  if (["open", "assigned"].includes(ticket.status) && !ticket.answered_at) { return "respond"; }
-  return ["open", "assigned", "answered"].includes(ticket.status) ? "resolve" : null;
-}
+export function nextDeadline(ticket) { return ticket.next_deadline || null; }
 
-// Seconds until the next deadline at `now` (negative: overdue); null without one. The
-// service's own count (`seconds_left`) is used when it gives one: the page's clock may differ.
+// Seconds until the next deadline at `now` (negative: overdue); null without one. Counted
+// from the service's own `seconds_left`, not from the deadline: the page's clock may differ.
 export function secondsLeft(ticket, now) {
-  const deadline = nextDeadline(ticket);
-  if (!deadline) { return null; }
-  if (typeof ticket.seconds_left === "number" && ticket.fetchedAt) {
-    return ticket.seconds_left - (now - ticket.fetchedAt) / 1000;
-  }
-  const due = time(ticket[deadline + "_by"]);
-  return due === null ? null : (due - now) / 1000;
+  if (!nextDeadline(ticket) || typeof ticket.seconds_left !== "number") { return null; }
+  return ticket.seconds_left - (now - (ticket.fetchedAt || now)) / 1000;
 }
 
-// The strongest alert the service raised for a deadline: "at_risk", "breached" or null.
-export function alertOf(ticket, deadline) {
-  const alerts = ticket.alerts;
-  if (alerts && !Array.isArray(alerts) && typeof alerts === "object") { return alerts[deadline] || null; }
-  if (Array.isArray(alerts)) {
-    const kinds = alerts.filter((a) => a && a.deadline === deadline).map((a) => a.kind);
-    return kinds.includes("breached") ? "breached" : kinds.includes("at_risk") ? "at_risk" : null;
-  }
-  return ticket[deadline + "_alert"] || null;
-}
-
-// How pressing the ticket is now: "breached" (overdue), "at_risk", "ok", or "none" (no deadline).
+// How pressing the ticket is now: "breached" (overdue), "at_risk" (the service's alert),
+// "ok", or "none" (no deadline running).
 export function urgency(ticket, now) {
   const left = secondsLeft(ticket, now);
   if (left === null) { return "none"; }
   if (left <= 0) { return "breached"; }
-  const alert = alertOf(ticket, nextDeadline(ticket));
+  const alert = ticket[nextDeadline(ticket) + "_alert"];  // respond_alert / resolve_alert
   return alert === "at_risk" || alert === "breached" ? "at_risk" : "ok";
 }
 
@@ -74,13 +55,6 @@ export function heldByMe(ticket, me) {
 export function unassigned(ticket) {
   const owner = assigneeId(ticket);
   return owner === null || owner === undefined;
-}
-
-// The handoff a ticket came from (its package and transcript), as the context panel reads it.
-export function handoffOf(ticket) {
-  if (ticket.handoff && typeof ticket.handoff === "object") { return ticket.handoff; }
-  return { id: ticket.handoff_id, channel: ticket.channel, reason: ticket.reason, package: ticket.package || {},
-           messages: ticket.transcript || [], created_at: ticket.created_at };
 }
 
 // Sorts by the next deadline, nearest (or most overdue) first; tickets without one last.

@@ -9,7 +9,6 @@ import { $, all, clear, el, show } from "./dom.js";
 import { ALERT_WORDS, label } from "./labels.js";
 import { openTicket } from "./ticket-detail.js";
 import { refreshTickets, refreshTicketsSoon } from "./ticket-list.js";
-import { handoffOf } from "./tickets.js";
 import { state } from "./state.js";
 
 const TOAST_MS = 15000;
@@ -33,7 +32,7 @@ export function showView(view) {
   showBadge();
   if (tickets) {
     refreshTickets();
-    if (state.currentTicket) { renderContext(handoffOf(state.currentTicket)); }
+    if (state.currentTicket) { renderContext(state.currentTicket.handoff || {}); }
     show($("context"), !!state.currentTicket);
   } else if (state.current) {
     renderContext(state.current);
