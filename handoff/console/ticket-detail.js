@@ -170,12 +170,12 @@ function updateTicketActions() {
   show($("ticket-close"), manage && (WORKING.includes(status) || status === "resolved"));
   show($("ticket-reopen"), manage && FINISHED.includes(status));
   if (!isSupervisor()) { show($("ticket-assign-panel"), false); }
-  const canAnswer = mine && ANSWERABLE.includes(status);
+  const canAnswer = manage && ANSWERABLE.includes(status);  // a supervisor may answer any ticket (API.md)
   $("ticket-answer").disabled = !canAnswer;
   $("ticket-send").disabled = !canAnswer;
   let hint = "Ctrl+Enter 发送";
   if (status === "open") { hint = "受理工单后即可答复客户"; }
-  else if (ANSWERABLE.includes(status) && !mine) { hint = "该工单由其他客服处理"; }
+  else if (ANSWERABLE.includes(status) && !mine) { hint = isSupervisor() ? "该工单由其他客服处理，主管也可直接答复" : "该工单由其他客服处理"; }
   else if (FINISHED.includes(status)) { hint = label("ticket_statuses", status) + "，重新打开后可继续答复"; }
   else if (status && !WORKING.includes(status)) { hint = label("ticket_statuses", status); }
   $("ticket-hint").textContent = hint;

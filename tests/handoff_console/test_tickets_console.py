@@ -364,6 +364,7 @@ def test_a_supervisor_sees_every_ticket_and_gives_one_to_an_agent(ticket_desk, b
         line = row(zhou, general)
         line.locator(".ticket-status", has_text="处理中").wait_for()
         zhou.wait_for_selector("#ticket-assign-panel", state="hidden")
+        assert zhou.is_enabled("#ticket-answer"), "a supervisor may answer any ticket"
         screenshot(zhou, "-supervisor")
 
     mine = [t for t in li.get(f"{url}/api/tickets", timeout=30).json() if t["id"] == general]
