@@ -80,17 +80,22 @@ def load_conversations(path: Path = CONVERSATIONS) -> Dict[str, Any]:
     return data
 
 
-def calm_heldout_messages(examples: Iterable[Tuple[str, str]], upset_texts: Iterable[str]) -> List[str]:
-    """Texts of (text, intent) examples whose customer neither asked for a person nor is upset.
+def calm_heldout_messages(
+    sets: Mapping[str, Sequence[Tuple[str, str]]], upset_texts: Iterable[str]
+) -> Dict[str, List[str]]:
+    """Per set, the texts of (text, intent) examples whose customer neither asked for a
+    person nor is upset.
 
-    Every listed upset text must be one of the examples: a typo would silently
+    Every listed upset text must be in one of the sets: a typo would silently
     count an upset message as calm."""
-    examples = list(examples)
     upset = set(upset_texts)
-    unknown = upset - {text for text, _ in examples}
+    unknown = upset - {text for examples in sets.values() for text, _ in examples}
     if unknown:
         raise ValueError(f"heldout_upset_messages not in the held-out sets: {sorted(unknown)}")
-    return [text for text, intent in examples if intent not in ASKED_FOR_A_PERSON and text not in upset]
+    return {
+        name: [text for text, intent in examples if intent not in ASKED_FOR_A_PERSON and text not in upset]
+        for name, examples in sets.items()
+    }
 
 
 # ---------------------------------------------------------------------- the policy's decisions
@@ -226,10 +231,7 @@ def run(
     mask: Callable[[str], str] = lambda text: text,
 ) -> Dict[str, Any]:
     """Parses everything once, replays every conversation and message, returns report()."""
-    calm_messages = {
-        source: calm_heldout_messages(examples, conversations.get("heldout_upset_messages") or [])
-        for source, examples in nlu_examples.items()
-    }
+    calm_messages = calm_heldout_messages(nlu_examples, conversations.get("heldout_upset_messages") or [])
     calm_messages["heldout_conversations.yml (each calm turn alone)"] = [t for c in conversations["calm"] for t in c]
     texts = sorted(
         {t for mood in ("calm", "upset") for c in conversations[mood] for t in c}

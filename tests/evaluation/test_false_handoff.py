@@ -120,15 +120,19 @@ def test_upset_conversations_count_for_recall(decide):
 
 def test_held_out_messages_asking_for_a_person_or_labelled_upset_are_not_calm(decide):
     examples = [("你好", "greet"), ("转人工", "request_human"), ("我要投诉", "complain"), ("气死我了", "urge_delivery")]
-    assert calm_heldout_messages(examples, ["气死我了"]) == ["你好"]
-    conversations = {"calm": [], "upset": [], "heldout_upset_messages": ["气死我了"]}
-    result = run(conversations, {"set.yml": examples}, planted_parser, decide)
+    spoken = [("谢谢", "thank"), ("呵呵 真快啊", "urge_delivery")]
+    sets = {"set.yml": examples, "spoken.yml": spoken}
+    upset = ["气死我了", "呵呵 真快啊"]  # one in each set
+    assert calm_heldout_messages(sets, upset) == {"set.yml": ["你好"], "spoken.yml": ["谢谢"]}
+    conversations = {"calm": [], "upset": [], "heldout_upset_messages": upset}
+    result = run(conversations, sets, planted_parser, decide)
     assert result["calm_messages"]["by_source"]["set.yml"]["count"] == 1
+    assert result["calm_messages"]["by_source"]["spoken.yml"]["count"] == 1
 
 
 def test_an_upset_label_that_matches_no_held_out_message_is_refused():
     with pytest.raises(ValueError, match="not in the held-out sets"):
-        calm_heldout_messages([("你好", "greet")], ["你好！"])
+        calm_heldout_messages({"set.yml": [("你好", "greet")]}, ["你好！"])
 
 
 def test_the_held_out_conversations_are_enough_and_well_formed():
@@ -141,7 +145,9 @@ def test_every_message_labelled_upset_is_in_the_held_out_sets():
     from evaluation.false_handoff import NLU_SETS
     from evaluation.nlu import load_examples
 
-    examples = [(text, intent) for data in NLU_SETS for text, intent, _ in load_examples(data)]
+    sets = {data.name: [(text, intent) for text, intent, _ in load_examples(data)] for data in NLU_SETS}
     upset = load_conversations(CONVERSATIONS)["heldout_upset_messages"]
-    calm = calm_heldout_messages(examples, upset)
-    assert len(calm) == sum(intent not in ("request_human", "complain") for _, intent in examples) - len(upset)
+    calm = calm_heldout_messages(sets, upset)
+    asked = ("request_human", "complain")
+    every = sum(intent not in asked for examples in sets.values() for _, intent in examples)
+    assert sum(len(texts) for texts in calm.values()) == every - len(upset)
