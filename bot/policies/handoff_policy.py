@@ -121,8 +121,14 @@ class HandoffPolicy(Policy):
         return {
             "priority": 7,
             # low NLU confidence (the FallbackClassifier's nlu_fallback): the first
-            # turns get a clarification, this many in a row get a human
+            # turns get a clarification, this many in a row get a human when the
+            # customer sounds upset (their mean P(negative) over those turns at or
+            # above upset_mean_threshold)...
             "low_confidence_turns": 2,
+            # ...and this many in a row when they do not: a calm customer's short
+            # remarks ("好的 我去申请一下") are often not understood, and a person
+            # is not what they need after two of them
+            "low_confidence_turns_calm": 3,
             # sentiment score = P(negative): one message at or above this...
             "upset_single_threshold": 0.85,
             # ...or the mean of the last `upset_window` customer messages at or above this
@@ -268,12 +274,18 @@ class HandoffPolicy(Policy):
                 }
 
         if self._is_low_confidence(message) and not tracker.active_loop_name:
-            in_a_row = 0
+            streak: List[UserUttered] = []
             for previous in reversed(_customer_messages_since_bot_took_over(tracker)):
                 if not self._is_low_confidence(previous):
                     break
-                in_a_row += 1
-            if in_a_row >= self.config["low_confidence_turns"]:
+                streak.append(previous)
+            in_a_row = len(streak)
+            streak_scores = [s for s in (_negativity(m) for m in streak) if s is not None]
+            sounds_upset = bool(streak_scores) and (
+                sum(streak_scores) / len(streak_scores) >= self.config["upset_mean_threshold"]
+            )
+            needed = self.config["low_confidence_turns" if sounds_upset else "low_confidence_turns_calm"]
+            if in_a_row >= needed:
                 ranking = [
                     {"intent": i.get("name"), "confidence": _round(i.get("confidence"))}
                     for i in (message.parse_data.get("intent_ranking") or [])[:3]
@@ -282,7 +294,8 @@ class HandoffPolicy(Policy):
                     "reason": reasons.LOW_CONFIDENCE,
                     "reading": {
                         "turns_in_a_row": in_a_row,
-                        "threshold": self.config["low_confidence_turns"],
+                        "threshold": needed,
+                        "sounds_upset": sounds_upset,
                         "intent_ranking": ranking,
                     },
                 }

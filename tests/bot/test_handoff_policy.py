@@ -154,14 +154,30 @@ def test_one_low_confidence_turn_gets_a_clarification(policy, domain):
     assert action == "action_clarify_intent"
 
 
-def test_low_confidence_turns_in_a_row_just_below_and_at_the_threshold(policy, domain):
+def test_low_confidence_turns_in_a_row_from_an_upset_customer_just_below_and_at_the_threshold(policy, domain):
     n = POLICY_CONFIG["low_confidence_turns"]
-    unclear = [said(f"嗯那个{i}", intent="nlu_fallback", confidence=0.3) for i in range(n)]
+    upset = POLICY_CONFIG["upset_mean_threshold"] + EPS
+    assert upset < POLICY_CONFIG["upset_single_threshold"] and n < POLICY_CONFIG["upset_window"]
+    unclear = [said(f"嗯那个{i}", intent="nlu_fallback", confidence=0.3, negativity=upset) for i in range(n)]
     assert predicted(policy, tracker_of(domain, *unclear[: n - 1]), domain)[0] == "action_clarify_intent"
     action, prediction = predicted(policy, tracker_of(domain, *unclear), domain)
     assert action == "action_handoff"
     assert trigger_of(prediction)["reason"] == "low_confidence"
     assert trigger_of(prediction)["reading"]["turns_in_a_row"] == n
+    assert trigger_of(prediction)["reading"]["sounds_upset"] is True
+
+
+def test_low_confidence_turns_from_a_customer_just_below_the_upset_mean_take_the_calm_count(policy, domain):
+    n, n_calm = POLICY_CONFIG["low_confidence_turns"], POLICY_CONFIG["low_confidence_turns_calm"]
+    assert n_calm > n
+    calm = POLICY_CONFIG["upset_mean_threshold"] - EPS
+    unclear = [said(f"好的 那个{i}", intent="nlu_fallback", confidence=0.3, negativity=calm) for i in range(n_calm)]
+    for shorter in range(n, n_calm):
+        assert predicted(policy, tracker_of(domain, *unclear[:shorter]), domain)[0] == "action_clarify_intent"
+    action, prediction = predicted(policy, tracker_of(domain, *unclear), domain)
+    assert action == "action_handoff"
+    assert trigger_of(prediction)["reading"]["turns_in_a_row"] == n_calm
+    assert trigger_of(prediction)["reading"]["sounds_upset"] is False
 
 
 def test_an_understood_message_in_between_starts_the_count_again(policy, domain):

@@ -54,6 +54,7 @@ def parsed(text: str, intent: str = "order_status", confidence: float = 0.95, ne
     }
 
 
+CALM_FALLBACKS = POLICY_CONFIG["low_confidence_turns_calm"]
 CALM_BUT_OVER_THE_BAR = POLICY_CONFIG["upset_single_threshold"] + 0.05
 PLANTED = {
     "你好": parsed("你好", "greet"),
@@ -80,7 +81,7 @@ def test_calm_conversations_tripping_the_policy_count_once_each_by_cause(decide)
             ["你好", "查下物流", "谢谢"],  # not handed off
             ["你好", "衣服有点小 能换吗", "谢谢"],  # sentiment over the single-message bar
             ["你好", "颜色和图片不一样", "谢谢"],  # a product remark misread as a complaint
-            ["嗯那个", "就是那个啥", "查下物流"],  # two fallbacks in a row
+            ["嗯那个"] * CALM_FALLBACKS + ["查下物流"],  # a calm customer's fallbacks, in a row
         ],
         "upset": [],
     }
@@ -92,13 +93,13 @@ def test_calm_conversations_tripping_the_policy_count_once_each_by_cause(decide)
     assert [(e["conversation"], e["turn"]) for e in calm["false_handoff_examples"]] == [
         ("calm-2", 2),
         ("calm-3", 2),
-        ("calm-4", 2),
+        ("calm-4", CALM_FALLBACKS),
     ]
-    # the first fallback was clarified, and the next one was counted as the second in a row
-    assert calm["clarifications_per_conversation"] == pytest.approx(1 / 4)
+    # the fallbacks before the last one were clarified
+    assert calm["clarifications_per_conversation"] == pytest.approx((CALM_FALLBACKS - 1) / 4)
 
 
-def test_each_calm_message_alone_counts_and_two_fallbacks_need_two_messages(decide):
+def test_each_calm_message_alone_counts_and_fallbacks_in_a_row_need_several_messages(decide):
     conversations = {"calm": [["衣服有点小 能换吗", "嗯那个", "就是那个啥"]], "upset": []}
     result = run(conversations, {}, planted_parser, decide)
     messages = result["calm_messages"]
