@@ -10,6 +10,7 @@ reminder of the satisfaction question is set (actions/survey_actions.py).
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any, Dict, Optional, Text
 
@@ -26,6 +27,8 @@ from actions.survey_actions import silence_reminder
 FAQ_INTENTS = ("faq_shipping", "faq_return_policy", "faq_business_hours", "faq_payment_methods")
 BUSINESS_HOURS = "faq_business_hours"
 WEEK = 7
+# HANDOFF_BUSINESS_HOURS as the service answers it: HH:MM-HH:MM (a hyphen or a dash).
+HOURS_SPAN = re.compile(r"(\d{1,2}):(\d{2})\s*[-–~至]\s*(\d{1,2}):(\d{2})")
 
 
 class ActionAnswerFaq(Action):
@@ -60,7 +63,9 @@ def hours_sentence(info: Dict[str, Any], now: datetime) -> Optional[str]:
     if not isinstance(hours, str) or not hours.strip():
         return None
     days = days_text(info.get("business_days"))
-    span = texts.HOURS_DAYS.format(days=days, hours=hours.strip()) if days else hours.strip()
+    hours = readable_hours(hours)
+    every_hour_of_every_day = hours == texts.ALL_DAY and days == texts.EVERY_DAY
+    span = texts.HOURS_DAYS.format(days=days, hours=hours) if days and not every_hour_of_every_day else hours
     if info.get("open_now"):
         return texts.HOURS_OPEN.format(hours=span)
     opening = opening_text(info.get("next_opening"), now)
@@ -72,6 +77,18 @@ def hours_sentence(info: Dict[str, Any], now: datetime) -> Optional[str]:
     if isinstance(holiday, str) and holiday.strip():
         return texts.HOURS_HOLIDAY.format(holiday=holiday.strip(), next_opening=opening, hours=span)
     return texts.HOURS_CLOSED.format(hours=span, next_opening=opening)
+
+
+def readable_hours(value: str) -> str:
+    """The service's '09:00-22:00' as customers read it, '9:00–22:00' (as utter_faq_business_hours
+    writes it); anything else as it is."""
+    match = HOURS_SPAN.fullmatch(value.strip())
+    if not match:
+        return value.strip()
+    if match.group(1, 2, 3, 4) == ("00", "00", "24", "00"):
+        return texts.ALL_DAY  # the service's "always"
+    opening, closing = (f"{int(hour)}:{minute}" for hour, minute in (match.group(1, 2), match.group(3, 4)))
+    return f"{opening}–{closing}"
 
 
 def days_text(days: Any) -> str:

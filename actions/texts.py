@@ -180,6 +180,7 @@ HOURS_HOLIDAY = (
 HOURS_DAYS = "{days} {hours}"
 WEEKDAYS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 EVERY_DAY = "每天"
+ALL_DAY = "全天24小时"  # business hours 00:00-24:00
 DAYS_RANGE = "{first}至{last}"
 DAYS_JOINED = "、"
 TODAY = "今天"

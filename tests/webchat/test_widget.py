@@ -188,7 +188,8 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     assert len(sender) == 32
 
     assert "您好" in say(page, "你好", "您好")
-    assert "9:00–22:00" in say(page, "你们几点上班", "9:00–22:00")
+    # the hours of the handoff service the action server asks (tests/services.py: always open)
+    assert "服务时间是全天24小时" in say(page, "你们几点上班", "服务时间")
 
     # an order question: the signed token makes 张伟 verified, so no phone number is asked
     asked = say(page, "我的订单到哪了", "哪一笔订单")
@@ -290,7 +291,7 @@ def test_a_logged_in_customer_chats_reloads_and_an_agent_answers(webchat_url, co
     ]
     assert restored == seen, "the reloaded page shows what the customer saw"
     assert page.locator(".xm-msg--agent .xm-label").text_content() == "人工客服 小王"
-    assert "9:00–22:00" in page.text_content(".xm-messages")
+    assert "全天24小时" in page.text_content(".xm-messages")
     assert page.locator(".xm-messages img, .xm-messages b").count() == 0
 
     # and the conversation goes on in the same session

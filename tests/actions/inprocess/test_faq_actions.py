@@ -20,7 +20,7 @@ NOW = datetime(2026, 12, 2, 23, 30, tzinfo=BEIJING)  # a Wednesday night
 def hours(open_now: bool, **extra) -> Dict[str, Any]:
     return {
         "open_now": open_now,
-        "hours": "09:00–22:00",
+        "hours": "09:00-22:00",  # as the service answers
         "business_days": [1, 2, 3, 4, 5, 6, 7],
         "today": {"date": "2026-12-02", "working": True},
         "next_opening": "2026-12-03T09:00:00+08:00",
@@ -43,7 +43,7 @@ def answer_of(body: Any = None, status: int = 200, down: bool = False, intent: s
 
 def test_open_now_says_the_hours_and_how_to_reach_a_person():
     text = answer_of(hours(True))["text"]
-    assert "每天 09:00–22:00" in text and "现在正在服务中" in text and "转人工" in text
+    assert "每天 9:00–22:00" in text and "现在正在服务中" in text and "转人工" in text
 
 
 def test_closed_says_when_a_person_is_back():
@@ -60,7 +60,7 @@ def test_a_holiday_is_named():
     )
     text = faq_actions.hours_sentence(body, datetime(2026, 10, 1, 10, 0, tzinfo=BEIJING))
     assert text.startswith("今天是国庆节，人工客服休息，10月8日 09:00恢复服务")
-    assert "周一至周五 09:00–22:00" in text
+    assert "周一至周五 9:00–22:00" in text
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,16 @@ def test_the_other_faqs_say_their_response_and_set_the_silence_reminder():
 def test_a_non_faq_message_is_never_met_with_silence():
     result = run(faq_actions.ActionAnswerFaq(), tracker("嗯", "affirm"))
     assert [m.get("response") for m in result["messages"]] == ["utter_default"]
+
+
+@pytest.mark.parametrize(
+    "value, said",
+    [("09:00-22:00", "9:00–22:00"), ("08:30–17:30", "8:30–17:30"), ("00:00-24:00", "全天24小时"), ("全天", "全天")],
+)
+def test_hours_read_as_customers_write_them(value, said):
+    assert faq_actions.readable_hours(value) == said
+
+
+def test_always_open_is_said_once():
+    text = faq_actions.hours_sentence(hours(True, hours="00:00-24:00"), NOW)
+    assert text.startswith("人工客服的服务时间是全天24小时，现在正在服务中")
