@@ -9,7 +9,7 @@ from contract import tickets as contract
 from servicekit.clock import to_local
 
 from .models import Ticket, TicketEvent, TicketMessage
-from .views import handoff_detail, ticket_view
+from .views import handoff_detail, ticket_message_view, ticket_view
 
 
 def pending_deadlines(ticket: Ticket) -> dict[str, datetime]:
@@ -64,13 +64,9 @@ def ticket_item(ticket: Ticket, tz: tzinfo, now: datetime) -> dict[str, Any]:
 
 
 def ticket_message_item(message: TicketMessage, tz: tzinfo) -> dict[str, Any]:
+    """The message as the handoff detail shows it, with who answered and how it was delivered."""
     return {
-        "id": message.id,
-        "ticket_id": message.ticket_id,
-        "ticket_number": message.ticket.number if message.ticket is not None else None,
-        "role": message.role,
-        "text": message.text,
-        "at": to_local(message.created_at, tz),
+        **ticket_message_view(message, tz),
         "agent_id": message.agent_id,
         "agent_name": message.agent.display_name if message.agent else None,
         "delivery": message.delivery,
