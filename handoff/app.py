@@ -18,7 +18,7 @@ from .hub import Hub
 from .limits import LoginGate
 from .rasa_client import RasaClient
 from .reconcile import Reconciler
-from .routers import agents, auth, health, ratings, service_api, service_tickets, ws
+from .routers import agents, auth, health, kpis, ratings, service_api, service_tickets, ws
 from .routers import tickets as ticket_routes
 from .settings import Settings
 from .ticket_watch import TicketWatcher
@@ -74,6 +74,7 @@ def create_app(settings: Optional[Settings] = None, clock: Optional[Clock] = Non
     app.include_router(auth.router)
     app.include_router(agents.router)
     app.include_router(ticket_routes.router)
+    app.include_router(kpis.router)
     app.include_router(ws.router)
 
     @app.get("/", include_in_schema=False)

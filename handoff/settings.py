@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import time
 from functools import cached_property
+from pathlib import Path
 from typing import ClassVar, Optional
 
 from pydantic import BaseModel, Field, field_validator
@@ -38,6 +39,9 @@ DEFAULT_SLA_CLASSES = {
     "general": SlaClass(respond_minutes=2 * 60, resolve_minutes=24 * 60),
     "suggestion": SlaClass(respond_minutes=24 * 60, resolve_working_days=5),
 }
+
+# Rasa's embedded tracker store (endpoints.yml: var/rasa_tracker.db of the project).
+DEFAULT_TRACKER_STORE_URL = "sqlite:///" + str(Path(__file__).resolve().parents[1] / "var" / "rasa_tracker.db")
 
 DEFAULT_REASON_SLA = {
     reasons.COMPLAIN: "urgent",
@@ -145,6 +149,11 @@ class Settings(ServiceSettings):
         5, gt=0, description="Handoffs (queue entries or tickets) one sender may open within the window"
     )
     sender_handoff_window_minutes: int = Field(60, gt=0, description="Window of sender_max_handoffs")
+    tracker_store_url: Optional[str] = Field(
+        DEFAULT_TRACKER_STORE_URL,
+        description="Rasa's SQL tracker store (SQLAlchemy URL), read only for the supervisors' KPIs "
+        "(GET /api/kpis); empty: those figures are null",
+    )
     retention_days: int = Field(
         30, gt=0, description="purge: ended handoffs and tickets older than this are anonymised"
     )
